@@ -29,6 +29,27 @@ export const ErrorNames = {
   RunPaused: 'Baton.RunPaused',
   /** The run was cancelled. */
   RunCancelled: 'Baton.RunCancelled',
+  /** A declared `outputs` expression failed (thrown by compiler/expr, kept as is). */
+  ExpressionError: 'ExpressionError',
+  // The store's refusals below surface at the API and CLI boundary, not in user steps.
+  /** `createRun` with a run id that already exists (run ids are idempotency keys). */
+  RunExists: 'Baton.RunExists',
+  /** The run id names no run. */
+  RunNotFound: 'Baton.RunNotFound',
+  /** An optimistic update lost: the run's `version` changed since it was read. */
+  VersionConflict: 'Baton.VersionConflict',
+  /** Control (pause/cancel) asked of a run that has already finished. */
+  RunFinished: 'Baton.RunFinished',
+  /** A write would change a step checkpoint that already says `succeeded`. */
+  StepAlreadySucceeded: 'Baton.StepAlreadySucceeded',
+  /** A decision for an approval that no run has asked for (yet). */
+  ApprovalNotFound: 'Baton.ApprovalNotFound',
+  /** A second decision for the same approval: the first one stands. */
+  ApprovalAlreadyDecided: 'Baton.ApprovalAlreadyDecided',
+  /** A task token that is no longer open: already completed, timed out, or unknown. */
+  TaskTokenClosed: 'Baton.TaskTokenClosed',
+  /** A stored result's parts are missing or incomplete. */
+  ResultMissing: 'Baton.ResultMissing',
 } as const;
 
 export type ErrorName = (typeof ErrorNames)[keyof typeof ErrorNames];
@@ -121,5 +142,59 @@ export class RunPausedError extends BatonError {
 export class RunCancelledError extends BatonError {
   constructor(runId: string) {
     super(ErrorNames.RunCancelled, `run ${runId} was cancelled`);
+  }
+}
+
+export class RunExistsError extends BatonError {
+  constructor(runId: string) {
+    super(ErrorNames.RunExists, `run ${runId} already exists`);
+  }
+}
+
+export class RunNotFoundError extends BatonError {
+  constructor(runId: string) {
+    super(ErrorNames.RunNotFound, `run ${runId} does not exist`);
+  }
+}
+
+export class VersionConflictError extends BatonError {
+  constructor(runId: string, expected: number) {
+    super(ErrorNames.VersionConflict, `run ${runId} changed since version ${expected} was read`);
+  }
+}
+
+export class RunFinishedError extends BatonError {
+  constructor(runId: string, status: string) {
+    super(ErrorNames.RunFinished, `run ${runId} has already finished (${status})`);
+  }
+}
+
+export class StepAlreadySucceededError extends BatonError {
+  constructor(runId: string, step: string) {
+    super(ErrorNames.StepAlreadySucceeded, `step ${step} of run ${runId} has already succeeded`);
+  }
+}
+
+export class ApprovalNotFoundError extends BatonError {
+  constructor(runId: string, step: string) {
+    super(ErrorNames.ApprovalNotFound, `run ${runId} is not waiting for an approval of step ${step}`);
+  }
+}
+
+export class ApprovalAlreadyDecidedError extends BatonError {
+  constructor(runId: string, step: string, decision: string) {
+    super(ErrorNames.ApprovalAlreadyDecided, `step ${step} of run ${runId} was already decided: ${decision}`);
+  }
+}
+
+export class TaskTokenClosedError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorNames.TaskTokenClosed, message, options);
+  }
+}
+
+export class ResultMissingError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.ResultMissing, message);
   }
 }

@@ -1,0 +1,54 @@
+/**
+ * npm run bench:compile — compile time of random workflows of 10 to 10,000 steps.
+ * Prints the median of several compiles per size and the time per step, so the
+ * growth (near-linear or not) reads straight off the table.
+ */
+import { compile } from '../compiler/index.ts';
+import { dagWorkflow, randomDag } from '../tests/support/random-workflow.ts';
+
+const sizes = [10, 100, 1_000, 10_000];
+const rows: string[][] = [];
+let previous: number | undefined;
+
+for (const size of sizes) {
+  const text = dagWorkflow(randomDag(size, 42 + size, { maxNeeds: 3, window: 8 }));
+  const repeats = size >= 10_000 ? 3 : size >= 1_000 ? 7 : 25;
+  compile(text); // warm the JIT on this shape
+  const times: number[] = [];
+  let states = 0;
+  let bytes = 0;
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    const result = compile(text);
+    times.push(performance.now() - start);
+    if (!result.asl) throw new Error(`random workflow of ${size} steps did not compile: ${result.diagnostics[0]?.message}`);
+    bytes = JSON.stringify(result.asl).length;
+    states = countStates(result.asl);
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)];
+  const growth = previous === undefined ? '' : `${(median / previous).toFixed(1)}x`;
+  previous = median;
+  rows.push([String(size), `${median.toFixed(1)} ms`, `${((median * 1000) / size).toFixed(1)} µs`, growth, String(states), `${(bytes / 1024).toFixed(0)} KiB`]);
+}
+
+console.log('compile time of random workflows (median; needs: up to 3 among the 8 steps before)');
+printTable(['steps', 'compile', 'per step', 'growth ×10 steps', 'states', 'ASL size'], rows);
+console.log('target: 1,000 steps in ≤ 100 ms, near-linear growth (≈10x per row)');
+
+function countStates(machine: Record<string, unknown>): number {
+  let n = 0;
+  for (const state of Object.values(machine.States as Record<string, Record<string, unknown>>)) {
+    n++;
+    for (const branch of (state.Branches as Array<Record<string, unknown>>) ?? []) n += countStates(branch);
+    if (state.ItemProcessor) n += countStates(state.ItemProcessor as Record<string, unknown>);
+  }
+  return n;
+}
+
+export function printTable(head: string[], rows: string[][]) {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => '  ' + cells.map((c, i) => c.padStart(widths[i])).join('   ');
+  console.log(line(head));
+  for (const row of rows) console.log(line(row));
+}

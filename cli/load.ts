@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises';
+import { compile, formatDiagnostic, type CompileResult } from '../compiler/index.ts';
+import { UsageError } from './usage-error.ts';
+
+export interface Loaded {
+  file: string;
+  text: string;
+  result: CompileResult;
+}
+
+/** Reads and compiles one workflow file; a file that cannot be read is a usage error. */
+export async function loadWorkflow(file: string): Promise<Loaded> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(error)})`);
+  }
+  return { file, text, result: compile(text) };
+}
+
+/** Prints every diagnostic as FILE:LINE:COL: error CODE: message; true when there is an error. */
+export function printDiagnostics(loaded: Loaded, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): boolean {
+  for (const d of loaded.result.diagnostics) write(formatDiagnostic(loaded.file, d));
+  return loaded.result.diagnostics.some((d) => d.severity === 'error');
+}

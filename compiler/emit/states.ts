@@ -1,0 +1,134 @@
+/**
+ * One small renderer per ASL state type, as aws-cdk's aws-stepfunctions renders
+ * each state: they know the ASL field names, nothing about workflows.
+ */
+
+export type State = Record<string, unknown>;
+export type States = Record<string, State>;
+
+/** A piece of a state machine: where it starts and its states. Its last states point at the `next` it was built with. */
+export interface Fragment {
+  startAt: string;
+  states: States;
+}
+
+/** `Next: next`, or `End: true` when nothing follows. */
+export function renderNext(next: string | undefined): State {
+  return next === undefined ? { End: true } : { Next: next };
+}
+
+export function comment(text: string | undefined): State {
+  return text === undefined ? {} : { Comment: text.trim() };
+}
+
+export interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: 'FULL' | 'NONE';
+}
+
+export interface Catcher {
+  ErrorEquals: string[];
+  ResultPath: string | null;
+  Next: string;
+}
+
+export interface TaskOptions {
+  comment?: string;
+  resource: string;
+  parameters: Record<string, unknown>;
+  resultSelector?: Record<string, unknown>;
+  resultPath?: string | null;
+  outputPath?: string;
+  timeoutSeconds?: number;
+  retry?: Retrier[];
+  catch?: Catcher[];
+  next: string | undefined;
+}
+
+export function task(options: TaskOptions): State {
+  return {
+    Type: 'Task',
+    ...comment(options.comment),
+    Resource: options.resource,
+    Parameters: options.parameters,
+    ...(options.resultSelector ? { ResultSelector: options.resultSelector } : {}),
+    ...(options.resultPath !== undefined ? { ResultPath: options.resultPath } : {}),
+    ...(options.outputPath ? { OutputPath: options.outputPath } : {}),
+    ...(options.timeoutSeconds !== undefined ? { TimeoutSeconds: options.timeoutSeconds } : {}),
+    ...(options.retry && options.retry.length > 0 ? { Retry: options.retry } : {}),
+    ...(options.catch && options.catch.length > 0 ? { Catch: options.catch } : {}),
+    ...renderNext(options.next),
+  };
+}
+
+export function pass(options: { comment?: string; result?: unknown; parameters?: Record<string, unknown>; resultPath?: string | null; next: string | undefined }): State {
+  return {
+    Type: 'Pass',
+    ...comment(options.comment),
+    ...(options.result !== undefined ? { Result: options.result } : {}),
+    ...(options.parameters ? { Parameters: options.parameters } : {}),
+    ...(options.resultPath !== undefined ? { ResultPath: options.resultPath } : {}),
+    ...renderNext(options.next),
+  };
+}
+
+export function choice(options: { comment?: string; choices: Array<Record<string, unknown>>; default: string }): State {
+  return { Type: 'Choice', ...comment(options.comment), Choices: options.choices, Default: options.default };
+}
+
+export function wait(options: { comment?: string; seconds?: number; timestampPath?: string; next: string | undefined }): State {
+  return {
+    Type: 'Wait',
+    ...comment(options.comment),
+    ...(options.seconds !== undefined ? { Seconds: options.seconds } : {}),
+    ...(options.timestampPath !== undefined ? { TimestampPath: options.timestampPath } : {}),
+    ...renderNext(options.next),
+  };
+}
+
+export function parallel(options: { comment?: string; branches: Fragment[]; resultSelector?: Record<string, unknown>; next: string | undefined }): State {
+  return {
+    Type: 'Parallel',
+    ...comment(options.comment),
+    Branches: options.branches.map((b) => ({ StartAt: b.startAt, States: b.states })),
+    ...(options.resultSelector ? { ResultSelector: options.resultSelector } : {}),
+    ...renderNext(options.next),
+  };
+}
+
+export function map(options: {
+  comment?: string;
+  itemsPath: string;
+  itemSelector: Record<string, unknown>;
+  maxConcurrency: number;
+  processor: Fragment;
+  resultSelector?: Record<string, unknown>;
+  resultPath?: string;
+  catch?: Catcher[];
+  next: string | undefined;
+}): State {
+  return {
+    Type: 'Map',
+    ...comment(options.comment),
+    ItemsPath: options.itemsPath,
+    ItemSelector: options.itemSelector,
+    MaxConcurrency: options.maxConcurrency,
+    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: options.processor.startAt, States: options.processor.states },
+    ...(options.resultSelector ? { ResultSelector: options.resultSelector } : {}),
+    ...(options.resultPath !== undefined ? { ResultPath: options.resultPath } : {}),
+    ...(options.catch && options.catch.length > 0 ? { Catch: options.catch } : {}),
+    ...renderNext(options.next),
+  };
+}
+
+export function fail(options: { comment?: string; errorPath: string; causePath: string }): State {
+  return { Type: 'Fail', ...comment(options.comment), ErrorPath: options.errorPath, CausePath: options.causePath };
+}
+
+export function succeed(): State {
+  return { Type: 'Succeed' };
+}

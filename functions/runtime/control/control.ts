@@ -1,0 +1,174 @@
+import type { RunContext } from '../contract.ts';
+import { InputInvalidError } from '../errors.ts';
+import type { CheckpointStore } from '../store.ts';
+import type { TaskTokens } from '../task-tokens.ts';
+import { checkInputs, type InputSpec } from './inputs.ts';
+
+/**
+ * The run's own Task states (`run.start`, `run.succeeded`/`run.failed`, and the
+ * dependency barrier's `<id>.needs`/`<id>.signal`): bookkeeping the state machine
+ * asks of the control Lambda. Steps' work is in invoke-step.ts.
+ */
+export interface ControlDeps {
+  store: CheckpointStore;
+  tokens: TaskTokens;
+  now?: () => Date;
+}
+
+/** The state data every state sees. */
+export interface RunState {
+  inputs: Record<string, unknown>;
+  run: RunContext & { parent?: string };
+  trigger: unknown;
+  steps: Record<string, StepState>;
+  [key: string]: unknown;
+}
+
+export interface StepState {
+  status: 'succeeded' | 'failed' | 'skipped' | 'running';
+  outputs?: unknown;
+  error?: { Error: string; Cause?: string };
+}
+
+export type ControlPayload =
+  | { kind: 'run.start'; workflow: string; state: RunState; inputs: Record<string, InputSpec> }
+  | { kind: 'run.finish'; workflow: string; run: RunContext; status: 'succeeded'; steps: Record<string, StepState>; outputs?: unknown }
+  | { kind: 'run.finish'; workflow: string; run: RunContext; status: 'failed'; steps: Record<string, StepState>; failing: string[]; compensations?: Record<string, string> }
+  | { kind: 'barrier.wait'; workflow: string; run: RunContext; step: string; needs: string[]; ancestors: string[]; token: string; state: RunState }
+  | { kind: 'barrier.done'; workflow: string; run: RunContext; step: string; result: StepState; dependents: Array<{ step: string; needs: number }> };
+
+export interface Compensation {
+  step: string;
+  handler: string;
+  /** The handler's checkpoint id for this call. */
+  instance: string;
+}
+
+/** Runs one control request; returns what the Task state's Lambda returns. */
+export async function runControl(payload: ControlPayload, deps: ControlDeps): Promise<unknown> {
+  switch (payload.kind) {
+    case 'run.start':
+      return startRun(payload, deps);
+    case 'run.finish':
+      return payload.status === 'succeeded' ? finishSucceeded(payload, deps) : finishFailed(payload, deps);
+    case 'barrier.wait':
+      return waitForNeeds(payload, deps);
+    case 'barrier.done':
+      return signalDone(payload, deps);
+  }
+}
+
+/** Checks the inputs and applies their defaults; records the run as running (creating it for a child run). */
+async function startRun(payload: Extract<ControlPayload, { kind: 'run.start' }>, deps: ControlDeps): Promise<RunState> {
+  const { state } = payload;
+  const checked = checkInputs(payload.inputs, state.inputs);
+  if (checked.problems.length > 0) throw new InputInvalidError(checked.problems.join('; '));
+  const existing = await deps.store.getRun(state.run.id);
+  if (!existing) {
+    await deps.store.createRun({ run_id: state.run.id, workflow: payload.workflow, inputs: checked.inputs, trigger: state.trigger ?? undefined, status: 'running', started_at: state.run.started_at });
+  } else if (existing.status !== 'running') {
+    await deps.store.updateRun(state.run.id, { status: 'running', error: null, ended_at: null });
+  }
+  return { ...state, inputs: checked.inputs, trigger: state.trigger ?? null, steps: state.steps ?? {} };
+}
+
+async function finishSucceeded(payload: Extract<ControlPayload, { kind: 'run.finish'; status: 'succeeded' }>, deps: ControlDeps) {
+  await recordSkipped(payload.run.id, payload.steps, deps);
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  await deps.store.updateRun(payload.run.id, { status: 'succeeded', outputs: payload.outputs ?? {}, error: null, ended_at: now });
+  return { outputs: payload.outputs ?? {} };
+}
+
+/**
+ * Finds the error the run fails with (the first failing step to finish), and the
+ * compensations to run: those of steps that had succeeded, newest completion first.
+ */
+async function finishFailed(payload: Extract<ControlPayload, { kind: 'run.finish'; status: 'failed' }>, deps: ControlDeps) {
+  await recordSkipped(payload.run.id, payload.steps, deps);
+  const checkpoints = await deps.store.listSteps(payload.run.id);
+  const endedAt = new Map<string, string>();
+  for (const c of checkpoints) {
+    if (c.ended_at && (endedAt.get(c.step) ?? '') < c.ended_at) endedAt.set(c.step, c.ended_at);
+  }
+  const failed = payload.failing.filter((id) => payload.steps[id]?.status === 'failed');
+  failed.sort((a, b) => (endedAt.get(a) ?? '~').localeCompare(endedAt.get(b) ?? '~'));
+  const step = failed[0];
+  const raw = step ? payload.steps[step].error : undefined;
+  const error = { Error: raw?.Error ?? 'Baton.RunFailed', Cause: raw?.Cause ?? 'a step failed' };
+
+  const compensations: Compensation[] = [];
+  const uses = new Map<string, number>();
+  for (const handler of Object.values(payload.compensations ?? {})) uses.set(handler, (uses.get(handler) ?? 0) + 1);
+  for (const [id, handler] of Object.entries(payload.compensations ?? {})) {
+    if (payload.steps[id]?.status !== 'succeeded') continue;
+    compensations.push({ step: id, handler, instance: uses.get(handler)! > 1 ? `${handler}.from-${id}` : handler });
+  }
+  compensations.sort((a, b) => (endedAt.get(b.step) ?? '').localeCompare(endedAt.get(a.step) ?? ''));
+
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  await deps.store.updateRun(payload.run.id, { status: 'failed', error: { step, name: error.Error, cause: plainCause(error.Cause) }, ended_at: now });
+  return { error, compensations };
+}
+
+/** Steps skipped by a Choice never reach a Lambda; the run's end records them. */
+async function recordSkipped(runId: string, steps: Record<string, StepState>, deps: ControlDeps) {
+  await Promise.all(
+    Object.entries(steps)
+      .filter(([, s]) => s?.status === 'skipped')
+      .map(([id]) => deps.store.setStepStatus(runId, { step: id }, 'skipped')),
+  );
+}
+
+/** Lambda's Cause is `{"errorType","errorMessage","trace"}`; the run record keeps the message. */
+export function plainCause(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (parsed && typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: a Step Functions cause such as a timeout's
+  }
+  return cause;
+}
+
+// ---- the dependency barrier (see docs/compiler.md, "Exact dependencies") ------
+
+const counter = (run: RunContext, step: string) => ({ runId: run.id, name: `${run.attempt}#${step}` });
+
+/**
+ * A step in a part of the graph that is not series-parallel registers its task
+ * token; it is released as soon as its own needs have signalled.
+ */
+async function waitForNeeds(payload: Extract<ControlPayload, { kind: 'barrier.wait' }>, deps: ControlDeps) {
+  const { run, step } = payload;
+  await deps.store.putValue(run.id, `WAIT#${run.attempt}#${step}`, { state: payload.state, ancestors: payload.ancestors });
+  // Registering the token and reading the count is one atomic update: either this
+  // sees 0 (every need signalled before) and releases, or the last need's signal
+  // sees the token and releases. Never both, never neither.
+  const { remaining } = await deps.store.setCounterToken(counter(run, step), payload.token, payload.needs.length);
+  if (remaining <= 0) await release(run, step, payload.token, deps);
+  return { waiting: remaining > 0 };
+}
+
+async function signalDone(payload: Extract<ControlPayload, { kind: 'barrier.done' }>, deps: ControlDeps) {
+  const { run } = payload;
+  // The result is written before any counter moves, so a released step finds it.
+  await deps.store.putValue(run.id, `SIGNAL#${run.attempt}#${payload.step}`, payload.result);
+  await Promise.all(
+    payload.dependents.map(async (dependent) => {
+      const { remaining, token } = await deps.store.decrementCounter(counter(run, dependent.step), dependent.needs);
+      if (remaining === 0 && token) await release(run, dependent.step, token, deps);
+    }),
+  );
+  return {};
+}
+
+/** Sends the waiting step its state, with the status and outputs of its ancestors merged in. */
+async function release(run: RunContext, step: string, token: string, deps: ControlDeps) {
+  const waiting = (await deps.store.getValue(run.id, `WAIT#${run.attempt}#${step}`)) as { state: RunState; ancestors: string[] };
+  const steps = { ...waiting.state.steps };
+  const signals = await Promise.all(waiting.ancestors.map((a) => deps.store.getValue(run.id, `SIGNAL#${run.attempt}#${a}`)));
+  waiting.ancestors.forEach((a, i) => {
+    if (signals[i] !== undefined) steps[a] = signals[i] as StepState;
+  });
+  await deps.tokens.sendSuccess(token, { ...waiting.state, steps });
+}

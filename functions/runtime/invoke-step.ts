@@ -1,0 +1,195 @@
+/**
+ * Runs one step invocation: the single entry point that the step Lambda and the
+ * local engine both call for every user step's Task state.
+ *
+ * In order: honour the run's pause/cancel flag; return the stored outputs if the
+ * checkpoint already says `succeeded` (resume and duplicate invocations cost
+ * nothing and change nothing); count the attempt; replace `ResultRef`s in the input
+ * by their values; resolve secrets at the listed paths only; run the kind; store the
+ * full result and the declared outputs; return the outputs (as a ref if too large).
+ * A failure is stored and rethrown under the same `name`, since that name is what
+ * ASL's Retry/Catch match. Every secret value is masked (`***`) in whatever is
+ * stored, returned, thrown or logged.
+ */
+
+import type { StepInvocation, StepResponse } from './contract.ts';
+import {
+  BatonError,
+  InputInvalidError,
+  RunCancelledError,
+  RunPausedError,
+  StepAlreadySucceededError,
+  VersionConflictError,
+} from './errors.ts';
+import { runAgent } from './kinds/agent.ts';
+import { ignoreClosedToken, runApproval } from './kinds/approval.ts';
+import { runFunction } from './kinds/function.ts';
+import { runHttp } from './kinds/http.ts';
+import { selectOutputs } from './outputs.ts';
+import { Redactor } from './redact.ts';
+import { isResultRef, jsonBytes, makeResultRef } from './result-ref.ts';
+import type { KindContext, KindOutcome, RuntimeDeps } from './runtime-deps.ts';
+import { resolveSecretPaths } from './secret-templates.ts';
+import { stepKeyString, type StepKey } from './store-records.ts';
+
+export type { KindContext, KindOutcome, RuntimeDeps } from './runtime-deps.ts';
+
+/** Step Functions allows 256 KB for a whole state; one step's outputs get a share of it. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 200 * 1024;
+
+export async function invokeStep(inv: StepInvocation, deps: RuntimeDeps): Promise<StepResponse> {
+  const { store } = deps;
+  const now = deps.now ?? (() => new Date());
+  const runId = inv.run.id;
+  const key: StepKey = { step: inv.step, index: inv.index };
+  const redactor = new Redactor();
+  const emit = (event: string, fields: Record<string, unknown> = {}): void => {
+    deps.log?.(redactor.redact({ event, run_id: runId, workflow: inv.workflow, step: inv.step, index: inv.index, kind: inv.kind, ...fields }));
+  };
+
+  const respond = (outputs: unknown): StepResponse => {
+    const bytes = jsonBytes(outputs);
+    const travelling = bytes > (deps.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES) ? makeResultRef(runId, stepKeyString(key), bytes) : outputs;
+    return inv.kind === 'agent' ? { outputs: travelling, done: true } : { outputs: travelling };
+  };
+
+  /** The step already succeeded (earlier, or in a duplicate invocation just now): answer with what is stored. */
+  const reuse = async (): Promise<StepResponse> => {
+    let outputs: unknown = (await store.getStep(runId, key))?.outputs ?? null;
+    if (isResultRef(outputs) && outputs['baton:ref'].bytes <= (deps.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES)) {
+      outputs = await store.getOutputs(runId, key);
+    }
+    const response = isResultRef(outputs) ? withOutputs(inv, outputs) : respond(outputs);
+    emit('step.reused');
+    // An approval's Task state waits on its token, not on this return value.
+    if (inv.kind === 'approval') await ignoreClosedToken(deps.tokens.sendSuccess(inv.token, { outputs: response.outputs }));
+    return response;
+  };
+
+  await checkControl(inv, deps, now, emit);
+
+  const checkpoint = await store.getStep(runId, key);
+  if (checkpoint?.status === 'succeeded') return reuse();
+
+  let attempt: number;
+  if (inv.kind === 'agent' && inv.phase === 'poll') {
+    // A poll continues the attempt that submitted the prompt; it is not a new try.
+    attempt = Math.max(checkpoint?.attempts ?? 1, 1);
+  } else {
+    try {
+      attempt = await store.beginAttempt(runId, key);
+    } catch (error) {
+      if (error instanceof StepAlreadySucceededError) return reuse();
+      throw error;
+    }
+  }
+  emit('step.started', { attempt, ...(inv.kind === 'agent' ? { phase: inv.phase } : {}) });
+
+  try {
+    const prepared = await prepare(inv, deps, redactor);
+    const fetchFn = deps.fetch ?? globalThis.fetch;
+    const ctx: KindContext = { deps, key, attempt, checkpoint, redactor, fetch: fetchFn, now };
+    const outcome = await runKind(prepared, ctx);
+    if (!outcome.done) {
+      emit(inv.kind === 'approval' ? 'step.waiting' : 'step.working', { attempt });
+      return inv.kind === 'agent' ? { outputs: null, done: false } : { outputs: null };
+    }
+    const result = redactor.redact(outcome.result);
+    const outputs = await selectOutputs(inv.outputs, result);
+    try {
+      await store.succeedStep(runId, key, { result, outputs: outputs === result ? undefined : outputs, attempt });
+    } catch (error) {
+      if (error instanceof StepAlreadySucceededError) return reuse();
+      throw error;
+    }
+    emit('step.succeeded', { attempt, result_bytes: jsonBytes(result) });
+    return respond(outputs);
+  } catch (error) {
+    const name = errorName(error);
+    const message = redactor.redactText(errorMessage(error));
+    let recorded = true;
+    try {
+      recorded = await store.failStep(runId, key, { name, message });
+    } catch (storeError) {
+      emit('step.checkpoint_failed', { error: errorName(storeError), message: redactor.redactText(errorMessage(storeError)) });
+    }
+    // A duplicate invocation succeeded while this one failed: its success stands.
+    if (!recorded) return reuse();
+    emit('step.failed', { attempt, error: name, message });
+    throw new BatonError(name, message);
+  }
+}
+
+/**
+ * Pause and cancel take effect at step boundaries: the run's status is recorded and
+ * the execution stops with `Baton.RunPaused`/`Baton.RunCancelled`, which no step catches.
+ */
+async function checkControl(
+  inv: StepInvocation,
+  deps: RuntimeDeps,
+  now: () => Date,
+  emit: (event: string, fields?: Record<string, unknown>) => void,
+): Promise<void> {
+  const run = await deps.store.getRun(inv.run.id);
+  if (!run?.control) return;
+  const status = run.control === 'cancel' ? 'cancelled' : 'paused';
+  if (run.status !== status) {
+    try {
+      await deps.store.updateRun(
+        inv.run.id,
+        status === 'cancelled' ? { status, ended_at: now().toISOString() } : { status },
+        { expectedVersion: run.version },
+      );
+    } catch (error) {
+      // Another step of the same run recorded it first (or the run changed): either way
+      // this execution stops here.
+      if (!(error instanceof VersionConflictError)) throw error;
+    }
+  }
+  emit(status === 'cancelled' ? 'run.cancelled' : 'run.paused');
+  throw status === 'cancelled' ? new RunCancelledError(inv.run.id) : new RunPausedError(inv.run.id);
+}
+
+/** Large values back in place of their refs, then secrets at the listed paths. */
+async function prepare<T extends StepInvocation>(inv: T, deps: RuntimeDeps, redactor: Redactor): Promise<T> {
+  const withValues = {
+    ...inv,
+    input: await deps.store.resolveRefs(inv.input),
+    ...(inv.item === undefined ? {} : { item: await deps.store.resolveRefs(inv.item) }),
+  };
+  return resolveSecretPaths(withValues, inv.secrets, deps.secrets, redactor);
+}
+
+function runKind(inv: StepInvocation, ctx: KindContext): Promise<KindOutcome> {
+  switch (inv.kind) {
+    case 'function':
+      return runFunction(inv, ctx);
+    case 'http':
+      return runHttp(inv, ctx);
+    case 'agent':
+      return runAgent(inv, ctx);
+    case 'approval':
+      return runApproval(inv, ctx);
+    default:
+      throw new InputInvalidError(`unknown step kind ${String((inv as { kind?: unknown }).kind)}`);
+  }
+}
+
+function withOutputs(inv: StepInvocation, outputs: unknown): StepResponse {
+  return inv.kind === 'agent' ? { outputs, done: true } : { outputs };
+}
+
+function errorName(error: unknown): string {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name.length > 0 ? name : 'Error';
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error);
+  } catch {
+    return String(error);
+  }
+}

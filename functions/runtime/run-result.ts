@@ -1,0 +1,89 @@
+import type { CheckpointStore } from './store.ts';
+import type { RunError, RunStatus, StepCheckpoint, StepStatus } from './store-records.ts';
+
+/** DSL.md's run result: what `baton run --json` prints and `GET /runs/{id}` returns. */
+export interface RunResult {
+  run_id: string;
+  workflow: string;
+  status: RunStatus;
+  inputs: Record<string, unknown>;
+  outputs?: unknown;
+  error?: RunError;
+  started_at: string;
+  ended_at?: string;
+  steps: Record<string, StepResult>;
+}
+
+export interface StepResult {
+  status: StepStatus;
+  attempts?: number;
+  outputs?: unknown;
+  error?: { name: string; message: string };
+  started_at?: string;
+  ended_at?: string;
+  items?: Array<{ status: StepStatus; attempts: number; outputs?: unknown; error?: { name: string; message: string } }>;
+}
+
+/**
+ * Reads a run and its checkpoints into the run result. `stepIds` (the workflow's
+ * steps, in file order) lists steps that have not started yet as `pending`.
+ */
+export async function buildRunResult(store: CheckpointStore, runId: string, stepIds: string[] = []): Promise<RunResult | undefined> {
+  const run = await store.getRun(runId);
+  if (!run) return undefined;
+  const checkpoints = await store.listSteps(runId);
+  const byStep = new Map<string, StepCheckpoint[]>();
+  for (const c of checkpoints) {
+    const list = byStep.get(c.step) ?? [];
+    list.push(c);
+    byStep.set(c.step, list);
+  }
+  const steps: Record<string, StepResult> = {};
+  for (const id of stepIds) steps[id] = { status: 'pending' };
+  for (const [id, list] of byStep) {
+    const whole = list.find((c) => c.index === undefined);
+    const items = list.filter((c) => c.index !== undefined).sort((a, b) => a.index! - b.index!);
+    if (items.length === 0 && whole) {
+      steps[id] = compact({
+        status: whole.status,
+        attempts: whole.attempts || undefined,
+        outputs: whole.outputs,
+        error: whole.error,
+        started_at: whole.started_at,
+        ended_at: whole.ended_at,
+      });
+      continue;
+    }
+    steps[id] = compact({
+      status: whole?.status === 'skipped' ? 'skipped' : aggregate(items.map((i) => i.status)),
+      attempts: Math.max(0, ...items.map((i) => i.attempts)),
+      outputs: items.every((i) => i.status === 'succeeded') ? items.map((i) => i.outputs) : undefined,
+      started_at: items.map((i) => i.started_at).filter(Boolean).sort()[0],
+      ended_at: items.every((i) => i.ended_at) ? items.map((i) => i.ended_at!).sort().at(-1) : undefined,
+      items: items.map((i) => compact({ status: i.status, attempts: i.attempts, outputs: i.outputs, error: i.error })),
+    });
+  }
+  return compact({
+    run_id: run.run_id,
+    workflow: run.workflow,
+    status: run.status,
+    inputs: run.inputs,
+    outputs: run.outputs,
+    error: run.error,
+    started_at: run.started_at,
+    ended_at: run.ended_at,
+    steps,
+  }) as RunResult;
+}
+
+function aggregate(statuses: StepStatus[]): StepStatus {
+  if (statuses.includes('failed')) return 'failed';
+  if (statuses.includes('running')) return 'running';
+  if (statuses.includes('waiting')) return 'waiting';
+  if (statuses.length > 0 && statuses.every((s) => s === 'succeeded')) return 'succeeded';
+  return 'running';
+}
+
+function compact<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
