@@ -37,7 +37,7 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
         const definition = await engine.engine.load(file);
         const inputs = parseInputs(definition.compiled.workflow!.inputs, options.input, options.inputJson);
         const outcome = await engine.engine.run({ file, inputs, runId: options.runId }).finally(engine.close);
-        exit.code = await report(local, outcome.runId, [...definition.compiled.workflow!.steps.keys()], options.json);
+        exit.code = await report(local, outcome.runId, definition.compiled.workflow!.regular, options.json);
       }),
     );
 
@@ -52,7 +52,7 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
         const engine = engineFor(local, options.json, options.echoAgents);
         const definition = await engine.engine.definitionOf(runId);
         const outcome = await engine.engine.resume(runId).finally(engine.close);
-        exit.code = await report(local, outcome.runId, [...(definition?.compiled.workflow?.steps.keys() ?? [])], options.json);
+        exit.code = await report(local, outcome.runId, definition?.compiled.workflow?.regular ?? [], options.json);
       }),
     );
 

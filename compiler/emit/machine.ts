@@ -96,7 +96,7 @@ export class MachineEmitter {
     const asl: Record<string, unknown> = {
       Comment: wf.description?.trim() ?? `Baton workflow ${wf.name}`,
       StartAt: start,
-      States: states,
+      States: inFlowOrder(start, states),
     };
     return { asl, lambdas: this.lambdas, workflows: this.workflows };
   }
@@ -739,6 +739,33 @@ function mergeSteps(count: number): string {
     return `States.JsonMerge(${build(from, mid)}, ${build(mid + 1, to)}, false)`;
   };
   return build(0, count - 1);
+}
+
+/**
+ * The states in the order a run meets them (depth first from StartAt), nested
+ * branches too, so the JSON reads top to bottom like the workflow file.
+ */
+function inFlowOrder(startAt: string, states: States): States {
+  const ordered: States = {};
+  const visit = (name: string) => {
+    if (name in ordered || !(name in states)) return;
+    const state = { ...states[name] };
+    ordered[name] = state;
+    if (Array.isArray(state.Branches)) {
+      state.Branches = (state.Branches as Array<{ StartAt: string; States: States }>).map((b) => ({ StartAt: b.StartAt, States: inFlowOrder(b.StartAt, b.States) }));
+    }
+    if (state.ItemProcessor) {
+      const p = state.ItemProcessor as { ProcessorConfig: unknown; StartAt: string; States: States };
+      state.ItemProcessor = { ...p, States: inFlowOrder(p.StartAt, p.States) };
+    }
+    for (const c of (state.Choices as Array<{ Next: string }> | undefined) ?? []) visit(c.Next);
+    if (typeof state.Next === 'string') visit(state.Next);
+    if (typeof state.Default === 'string') visit(state.Default);
+    for (const c of (state.Catch as Array<{ Next: string }> | undefined) ?? []) visit(c.Next);
+  };
+  visit(startAt);
+  for (const name of Object.keys(states)) if (!(name in ordered)) ordered[name] = states[name];
+  return ordered;
 }
 
 function firstSteps(blocks: Block[]): string[] {

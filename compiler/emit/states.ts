@@ -56,7 +56,8 @@ export function task(options: TaskOptions): State {
     Resource: options.resource,
     Parameters: options.parameters,
     ...(options.resultSelector ? { ResultSelector: options.resultSelector } : {}),
-    ...(options.resultPath !== undefined ? { ResultPath: options.resultPath } : {}),
+    // `$` is the default: writing it out adds nothing (and trips the local interpreter).
+    ...(options.resultPath !== undefined && options.resultPath !== '$' ? { ResultPath: options.resultPath } : {}),
     ...(options.outputPath ? { OutputPath: options.outputPath } : {}),
     ...(options.timeoutSeconds !== undefined ? { TimeoutSeconds: options.timeoutSeconds } : {}),
     ...(options.retry && options.retry.length > 0 ? { Retry: options.retry } : {}),
