@@ -5,7 +5,7 @@
  * Also the state transitions per step of each (Step Functions bills transitions).
  */
 import { compile } from '../compiler/index.ts';
-import { ancestorsOf, dagWorkflow, prng, randomDag } from '../tests/support/random-workflow.ts';
+import { dagWorkflow, prng, randomDag } from '../tests/support/random-workflow.ts';
 import { criticalPath, levelPlan, simulate } from './asl-timing.ts';
 import { printTable } from './compile.ts';
 
@@ -47,7 +47,6 @@ for (const { n, seeds } of cases) {
       (timing.transitions / n).toFixed(2),
       (level.transitions / n).toFixed(2),
     ]);
-    void ancestorsOf;
   }
 }
 

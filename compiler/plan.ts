@@ -22,8 +22,10 @@ export interface Plan {
   root: Block | undefined;
   /** Regular steps in a topological order that keeps file order where it can. */
   order: string[];
-  /** Transitive `needs` of every regular step. */
-  ancestors: Map<string, Set<string>>;
+  /** Whether `ancestor` is among the transitive `needs` of `step`. */
+  isAncestor(ancestor: string, step: string): boolean;
+  /** The transitive `needs` of a regular step (computed when asked: large graphs have many). */
+  ancestorsOf(step: string): string[];
   /** Direct dependents of every regular step. */
   dependents: Map<string, string[]>;
 }
@@ -41,9 +43,13 @@ export function planWorkflow(workflow: Workflow): Plan {
   const decomposer = new Decomposer(ids, needs, ancestors);
   const root = ids.length === 0 ? undefined : decomposer.decompose(order);
 
-  const ancestorSets = new Map<string, Set<string>>();
-  ids.forEach((id, v) => ancestorSets.set(id, new Set(ancestors.members(v).map((u) => ids[u]))));
-  return { root, order: order.map((v) => ids[v]), ancestors: ancestorSets, dependents };
+  return {
+    root,
+    order: order.map((v) => ids[v]),
+    dependents,
+    isAncestor: (ancestor, step) => index.has(ancestor) && index.has(step) && ancestors.has(index.get(step)!, index.get(ancestor)!),
+    ancestorsOf: (step) => (index.has(step) ? ancestors.members(index.get(step)!).map((u) => ids[u]) : []),
+  };
 }
 
 /** Kahn's algorithm, taking ready steps in file order. */

@@ -15,7 +15,7 @@ import {
   stateMachineKey,
   type LambdaRole,
 } from './resources.ts';
-import { resolverFor, type Scope } from './scope.ts';
+import { resolverFor, stepSet, type Scope, type StepSet } from './scope.ts';
 import { choice, fail, map, parallel, pass, renderNext, task, wait, type Catcher, type Fragment, type Retrier, type State, type States } from './states.ts';
 import { parameterEntry, parameterObject, type PayloadPath, type ValueSink, type YamlPath } from './values.ts';
 import { parseDuration } from '../model.ts';
@@ -119,7 +119,10 @@ export class MachineEmitter {
       case 'parallel':
         return this.emitParallel(block.blocks.map((b) => (n: string | undefined) => this.emitBlock(b, n)), firstSteps(block.blocks), next);
       case 'barrier':
-        return this.emitParallel(block.steps.map((id) => () => this.emitBarrierBranch(id, new Set(block.steps))), block.steps, next);
+      {
+        const region = new Set(block.steps);
+        return this.emitParallel(block.steps.map((id) => () => this.emitBarrierBranch(id, region)), block.steps, next);
+      }
     }
   }
 
@@ -149,7 +152,6 @@ export class MachineEmitter {
   private emitBarrierBranch(id: string, region: Set<string>): Fragment {
     const step = this.workflow.steps.get(id)!;
     const needs = step.needs.filter((n) => region.has(n));
-    const ancestors = [...this.plan.ancestors.get(id)!].filter((a) => region.has(a));
     const dependents = this.plan.dependents.get(id)!.filter((d) => region.has(d));
     const states: States = {};
     let after: string | undefined;
@@ -160,7 +162,7 @@ export class MachineEmitter {
           kind: 'barrier.done',
           'run.$': '$.run',
           step: id,
-          'result.$': toJsonPath('steps', [id]),
+          'steps.$': '$.steps',
           dependents: dependents.map((d) => ({ step: d, needs: this.workflow.steps.get(d)!.needs.filter((n) => region.has(n)).length })),
         },
         resultPath: null,
@@ -178,7 +180,7 @@ export class MachineEmitter {
         resource: LAMBDA_INVOKE_WAIT_FOR_TOKEN,
         parameters: {
           FunctionName: this.lambda({ kind: 'control' }),
-          Payload: { kind: 'barrier.wait', 'run.$': '$.run', step: id, needs, ancestors, 'token.$': '$$.Task.Token', 'state.$': '$' },
+          Payload: { kind: 'barrier.wait', 'run.$': '$.run', step: id, needs, 'token.$': '$$.Task.Token', 'state.$': '$' },
         },
         resultPath: '$',
         retry: [transientRetrier()],
@@ -192,7 +194,8 @@ export class MachineEmitter {
 
   private emitStepFlow(id: string, next: string | undefined): Fragment {
     const step = this.workflow.steps.get(id)!;
-    const visible = new Set(this.plan.ancestors.get(id) ?? []);
+    const plan = this.plan;
+    const visible: StepSet = { has: (a) => plan.isAncestor(a, id), list: () => plan.ancestorsOf(id) };
     const instance: Instance = {
       step,
       name: id,
@@ -258,7 +261,8 @@ export class MachineEmitter {
     const step = this.workflow.steps.get(handlerId)!;
     const shared = (this.handlerUses.get(handlerId) ?? 0) > 1;
     const name = shared ? `${handlerId}.from-${caller.name}` : handlerId;
-    const visible = new Set([...caller.scope.visible, caller.step.id]);
+    const callerVisible = caller.scope.visible;
+    const visible: StepSet = { has: (a) => a === caller.step.id || callerVisible.has(a), list: () => [...callerVisible.list(), caller.step.id] };
     return this.emitInstance(
       {
         step,
@@ -276,13 +280,12 @@ export class MachineEmitter {
   private condition(instance: Instance): { rule: ChoiceRule | boolean; prelude: Record<string, string> } {
     const { step } = instance;
     const success = and(step.needs.map((need) => statusIs(need, this.workflow.steps.get(need)?.doc.continue_on_error ? ['succeeded', 'failed'] : ['succeeded'])));
-    const ancestors = [...instance.scope.visible];
-    const failure = or(ancestors.map((a) => statusIs(a, ['failed'])));
+    const failure = () => or(instance.scope.visible.list().map((a) => statusIs(a, ['failed'])));
     const written = step.doc.if;
     if (written === undefined || written === true) return { rule: success, prelude: {} };
     if (written === false) return { rule: false, prelude: {} };
     const compiled = compileCondition(written, resolverFor(this.workflow, instance.scope), {
-      status: (fn) => (fn === 'success' ? success : failure),
+      status: (fn) => (fn === 'success' ? success : failure()),
       tempPath: this.whenPath,
     });
     for (const d of compiled.diagnostics) this.report.expression([...instance.yaml, 'if'], d);
@@ -500,7 +503,7 @@ export class MachineEmitter {
         const agentName = doc.agent!;
         const agent = this.workflow.agents[agentName] ?? { provider: 'echo' };
         const agentAt: YamlPath = this.workflow.doc.agents?.[agentName] ? ['agents', agentName] : at;
-        const provider = parameterObject(agent as Record<string, unknown>, agentAt, ['config', 'provider'], this.sink({ ...instance.scope, visible: new Set(), forEach: false }, agentAt));
+        const provider = parameterObject(agent as Record<string, unknown>, agentAt, ['config', 'provider'], this.sink({ ...instance.scope, visible: stepSet([]), forEach: false }, agentAt));
         payload.config = {
           agent: agentName,
           provider,
@@ -553,7 +556,7 @@ export class MachineEmitter {
     const states: States = {};
     const succeeded = this.claim('run.succeeded');
     const outputsAt: YamlPath = ['outputs'];
-    const outputs = parameterObject(wf.doc.outputs ?? {}, outputsAt, ['outputs'], this.sink({ where: "the run's outputs", visible: new Set(wf.regular), forEach: false }, outputsAt, true));
+    const outputs = parameterObject(wf.doc.outputs ?? {}, outputsAt, ['outputs'], this.sink({ where: "the run's outputs", visible: stepSet(wf.regular), forEach: false }, outputsAt, true));
     states[succeeded] = this.controlTask({
       payload: { kind: 'run.finish', 'run.$': '$.run', status: 'succeeded', 'steps.$': '$.steps', outputs },
       resultSelector: { 'outputs.$': '$.Payload.outputs' },
@@ -597,7 +600,7 @@ export class MachineEmitter {
     for (const handlerId of handlers) {
       const step = wf.steps.get(handlerId)!;
       const callers = wf.regular.filter((id) => wf.steps.get(id)!.doc.compensate === handlerId);
-      const visible = new Set(callers.flatMap((c) => [c, ...(this.plan.ancestors.get(c) ?? [])]));
+      const visible = stepSet(callers.flatMap((c) => [c, ...this.plan.ancestorsOf(c)]));
       const fragment = this.emitInstance(
         {
           step,

@@ -3,12 +3,23 @@ import { Codes } from '../diagnostics.ts';
 import type { Workflow } from '../model.ts';
 import { suggest } from '../rules/references.ts';
 
+/** A set of steps that is asked, not listed, unless needed: ancestors of large graphs are many. */
+export interface StepSet {
+  has(id: string): boolean;
+  list(): string[];
+}
+
+export function stepSet(ids: Iterable<string>): StepSet {
+  const set = new Set(ids);
+  return { has: (id) => set.has(id), list: () => [...set] };
+}
+
 /** What a template may see where it is written. */
 export interface Scope {
   /** For messages: "step 'deploy'", "the run's outputs". */
   where: string;
   /** Steps whose `status` and `outputs` are in the state data when this runs. */
-  visible: ReadonlySet<string>;
+  visible: StepSet;
   /** `item` and `index`: inside a `for_each` step. */
   forEach: boolean;
   /** `error`: inside an on_failure/on_timeout handler, the error of this calling step. */

@@ -34,8 +34,8 @@ export type ControlPayload =
   | { kind: 'run.start'; workflow: string; state: RunState; inputs: Record<string, InputSpec> }
   | { kind: 'run.finish'; workflow: string; run: RunContext; status: 'succeeded'; steps: Record<string, StepState>; outputs?: unknown }
   | { kind: 'run.finish'; workflow: string; run: RunContext; status: 'failed'; steps: Record<string, StepState>; failing: string[]; compensations?: Record<string, string> }
-  | { kind: 'barrier.wait'; workflow: string; run: RunContext; step: string; needs: string[]; ancestors: string[]; token: string; state: RunState }
-  | { kind: 'barrier.done'; workflow: string; run: RunContext; step: string; result: StepState; dependents: Array<{ step: string; needs: number }> };
+  | { kind: 'barrier.wait'; workflow: string; run: RunContext; step: string; needs: string[]; token: string; state: RunState }
+  | { kind: 'barrier.done'; workflow: string; run: RunContext; step: string; steps: Record<string, StepState>; dependents: Array<{ step: string; needs: number }> };
 
 export interface Compensation {
   step: string;
@@ -140,7 +140,7 @@ const counter = (run: RunContext, step: string) => ({ runId: run.id, name: `${ru
  */
 async function waitForNeeds(payload: Extract<ControlPayload, { kind: 'barrier.wait' }>, deps: ControlDeps) {
   const { run, step } = payload;
-  await deps.store.putValue(run.id, `WAIT#${run.attempt}#${step}`, { state: payload.state, ancestors: payload.ancestors });
+  await deps.store.putValue(run.id, `WAIT#${run.attempt}#${step}`, { state: payload.state, needs: payload.needs });
   // Registering the token and reading the count is one atomic update: either this
   // sees 0 (every need signalled before) and releases, or the last need's signal
   // sees the token and releases. Never both, never neither.
@@ -151,8 +151,9 @@ async function waitForNeeds(payload: Extract<ControlPayload, { kind: 'barrier.wa
 
 async function signalDone(payload: Extract<ControlPayload, { kind: 'barrier.done' }>, deps: ControlDeps) {
   const { run } = payload;
-  // The result is written before any counter moves, so a released step finds it.
-  await deps.store.putValue(run.id, `SIGNAL#${run.attempt}#${payload.step}`, payload.result);
+  // The step's view of the run (its own result and everything before it) is
+  // written before any counter moves, so a released step finds it.
+  await deps.store.putValue(run.id, `SIGNAL#${run.attempt}#${payload.step}`, payload.steps);
   await Promise.all(
     payload.dependents.map(async (dependent) => {
       const { remaining, token } = await deps.store.decrementCounter(counter(run, dependent.step), dependent.needs);
@@ -162,13 +163,14 @@ async function signalDone(payload: Extract<ControlPayload, { kind: 'barrier.done
   return {};
 }
 
-/** Sends the waiting step its state, with the status and outputs of its ancestors merged in. */
+/**
+ * Sends the waiting step its state with what each of its needs had seen merged
+ * in: a need's `steps` holds its own result and those of all its ancestors, so
+ * the merge holds every ancestor of the waiting step.
+ */
 async function release(run: RunContext, step: string, token: string, deps: ControlDeps) {
-  const waiting = (await deps.store.getValue(run.id, `WAIT#${run.attempt}#${step}`)) as { state: RunState; ancestors: string[] };
-  const steps = { ...waiting.state.steps };
-  const signals = await Promise.all(waiting.ancestors.map((a) => deps.store.getValue(run.id, `SIGNAL#${run.attempt}#${a}`)));
-  waiting.ancestors.forEach((a, i) => {
-    if (signals[i] !== undefined) steps[a] = signals[i] as StepState;
-  });
+  const waiting = (await deps.store.getValue(run.id, `WAIT#${run.attempt}#${step}`)) as { state: RunState; needs: string[] };
+  const signals = await Promise.all(waiting.needs.map((n) => deps.store.getValue(run.id, `SIGNAL#${run.attempt}#${n}`)));
+  const steps = Object.assign({ ...waiting.state.steps }, ...signals.map((s) => (s ?? {}) as Record<string, StepState>));
   await deps.tokens.sendSuccess(token, { ...waiting.state, steps });
 }

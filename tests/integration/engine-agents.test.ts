@@ -1,0 +1,301 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { compile } from '../../compiler/index.ts';
+import { EnvSecrets } from '../../functions/runtime/secrets.ts';
+import { startHarness, type Harness } from '../support/engine-harness.ts';
+import { sendJson, startHttpServer, type TestServer } from '../support/http-server.ts';
+
+/**
+ * Agent steps through the real local engine: the compiled state machine on the
+ * interpreter, the step runtime in-process, and local HTTP servers that speak the
+ * Anthropic Messages API and coder/agentapi's protocol.
+ */
+
+const API_KEY = 'sk-ant-engine-test-5f3a9c1e7b';
+
+let h: Harness;
+let anthropic: TestServer;
+let agentapi: TestServer;
+
+/** What the fake Messages API answers, one entry per request; past the end, a normal answer. */
+let anthropicScript: number[] = [];
+
+/**
+ * A stand-in for an agentapi server: after a POST it stays `running` until
+ * `release()` (or for `busyPolls` more /status calls), then becomes `stable` with its
+ * answer appended; POST /message is refused unless stable, as agentapi does.
+ */
+const agent = {
+  status: 'stable' as 'stable' | 'running',
+  held: false,
+  busyPolls: 0,
+  answer: (question: string) => `Done: ${question}`,
+  messages: [] as Array<{ id: number; role: 'user' | 'agent'; content: string; time: string }>,
+  say(role: 'user' | 'agent', content: string) {
+    this.messages.push({ id: this.messages.length, role, content, time: new Date().toISOString() });
+  },
+  reset() {
+    this.status = 'stable';
+    this.held = false;
+    this.busyPolls = 0;
+    this.answer = (question: string) => `Done: ${question}`;
+    this.messages = [];
+    this.say('agent', 'Welcome to the agent');
+  },
+};
+
+beforeAll(async () => {
+  h = await startHarness({ secrets: new EnvSecrets({ TEST_KEY: API_KEY }) });
+  anthropic = await startHttpServer((req, res) => {
+    if (req.method !== 'POST' || req.url !== '/v1/messages') return sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: req.url } });
+    const status = anthropicScript.shift() ?? 200;
+    if (status !== 200) return sendJson(res, status, { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : 'api_error', message: `failing with ${status}` } });
+    const body = JSON.parse(req.body) as { model: string; messages: Array<{ content: string }> };
+    sendJson(res, 200, {
+      id: 'msg_01',
+      type: 'message',
+      role: 'assistant',
+      model: body.model,
+      content: [{ type: 'text', text: `Reviewed: ${body.messages[0].content}` }],
+      stop_reason: 'end_turn',
+      usage: { input_tokens: 11, output_tokens: 5 },
+    });
+  });
+  agentapi = await startHttpServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/status') {
+      if (agent.status === 'running' && !agent.held) {
+        if (agent.busyPolls > 0) agent.busyPolls--;
+        else {
+          agent.status = 'stable';
+          agent.say('agent', agent.answer(agent.messages.filter((m) => m.role === 'user').at(-1)?.content ?? ''));
+        }
+      }
+      return sendJson(res, 200, { agent_type: 'claude', status: agent.status });
+    }
+    if (req.method === 'GET' && req.url === '/messages') return sendJson(res, 200, { messages: agent.messages });
+    if (req.method === 'POST' && req.url === '/message') {
+      if (agent.status !== 'stable') return sendJson(res, 409, { title: 'Conflict', detail: 'agent is running' });
+      const body = JSON.parse(req.body) as { content: string; type: string };
+      if (body.type !== 'user') return sendJson(res, 422, { title: 'bad type' });
+      agent.say('user', body.content);
+      agent.status = 'running';
+      return sendJson(res, 200, { ok: true });
+    }
+    sendJson(res, 404, { title: 'Not Found' });
+  });
+});
+
+afterAll(async () => {
+  await anthropic?.close();
+  await agentapi?.close();
+  await h?.close();
+});
+
+beforeEach(() => {
+  h.clearCalls();
+  h.events.length = 0;
+  anthropicScript = [];
+  anthropic.requests.length = 0;
+  agentapi.requests.length = 0;
+  agent.reset();
+});
+
+const probe = 'function: ../steps/probe.ts';
+
+/** Every item of the store's table, as JSON text. */
+async function wholeTable(): Promise<string> {
+  const items: unknown[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await h.dynamo.client.send(new ScanCommand({ TableName: 'baton-runs', ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  // Binary parts (large results) are text too: decode them so a key inside one would show.
+  return JSON.stringify(items, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value));
+}
+
+/** The state names the interpreter entered for a step, from the progress events' source: the compiled machine. */
+function stateNames(file: string, yaml: string): string[] {
+  void file;
+  const asl = compile(yaml).asl as { States: Record<string, unknown> };
+  return Object.keys(asl.States);
+}
+
+describe('engine: echo agent', () => {
+  it('parses a format: json answer and keeps the declared outputs for later steps', async () => {
+    const yaml = `name: agents-echo-json
+steps:
+  plan:
+    agent: echo
+    prompt: |
+      List the tasks as JSON, shaped like:
+      {"summary": "two tasks", "tasks": [{"title": "lint"}, {"title": "test"}]}
+    format: json
+    outputs: [summary, tasks]
+  use:
+    ${probe}
+    needs: plan
+    with:
+      summary: \${{ steps.plan.outputs.summary }}
+      first: \${{ steps.plan.outputs.tasks[0].title }}
+outputs:
+  tasks: \${{ steps.plan.outputs.tasks }}
+`;
+    const file = h.write('agents-echo-json', yaml);
+
+    const result = await h.run(file);
+
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.plan).toMatchObject({ status: 'succeeded', attempts: 1, outputs: { summary: 'two tasks', tasks: [{ title: 'lint' }, { title: 'test' }] } });
+    expect(h.calls('use')[0].input).toEqual({ summary: 'two tasks', first: 'lint' });
+    expect(result.outputs).toEqual({ tasks: [{ title: 'lint' }, { title: 'test' }] });
+  });
+
+  it('fails with AgentOutputInvalid when the answer holds no JSON', async () => {
+    const file = h.write('agents-echo-nojson', `name: agents-echo-nojson
+steps:
+  plan: { agent: echo, prompt: "no json here", format: json, retry: 1 }
+`);
+
+    const result = await h.run(file);
+
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ step: 'plan', name: 'AgentOutputInvalid' });
+    expect(result.steps.plan).toMatchObject({ status: 'failed', attempts: 1, error: { name: 'AgentOutputInvalid' } });
+  });
+});
+
+describe('engine: anthropic agent', () => {
+  const workflow = (name: string, extra = '') => `name: ${name}
+agents:
+  reviewer:
+    provider: anthropic
+    model: claude-test
+    base_url: ${anthropic.url}
+    api_key: \${{ secrets.TEST_KEY }}
+steps:
+  review:
+    agent: reviewer
+    prompt: "Review PR #\${{ inputs.pr }}"
+${extra}
+inputs:
+  pr: { type: integer, default: 7 }
+outputs:
+  text: \${{ steps.review.outputs.text }}
+`;
+
+  it('sends the prompt with the secret key and returns the answer, with the key nowhere in the store or the result', async () => {
+    const file = h.write('agents-anthropic-ok', workflow('agents-anthropic-ok'));
+
+    const result = await h.run(file);
+
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.review).toMatchObject({
+      status: 'succeeded',
+      attempts: 1,
+      outputs: { text: 'Reviewed: Review PR #7', agent: 'reviewer', usage: { input_tokens: 11, output_tokens: 5 } },
+    });
+    expect(result.outputs).toEqual({ text: 'Reviewed: Review PR #7' });
+    expect(anthropic.requests).toHaveLength(1);
+    expect(anthropic.requests[0].headers['x-api-key']).toBe(API_KEY);
+    expect(JSON.parse(anthropic.requests[0].body)).toMatchObject({ model: 'claude-test', messages: [{ role: 'user', content: 'Review PR #7' }] });
+    expect(JSON.stringify(result)).not.toContain(API_KEY);
+    expect(JSON.stringify(h.events)).not.toContain(API_KEY);
+    const table = await wholeTable();
+    expect(table).toContain(result.run_id); // the scan did see this run
+    expect(table).not.toContain(API_KEY);
+  });
+
+  it('retries a 429 under retry.on [Throttled] and succeeds on the second attempt', async () => {
+    anthropicScript = [429];
+    const file = h.write('agents-anthropic-429', workflow('agents-anthropic-429', '    retry: { max_attempts: 3, interval: 1s, on: [Throttled] }'));
+
+    const result = await h.run(file);
+
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.review).toMatchObject({ status: 'succeeded', attempts: 2, outputs: { text: 'Reviewed: Review PR #7' } });
+    expect(anthropic.requests).toHaveLength(2);
+    expect(await wholeTable()).not.toContain(API_KEY);
+  });
+
+  it('fails the step and the run with ServerError on a 5xx', async () => {
+    anthropicScript = [500, 500, 500];
+    const file = h.write('agents-anthropic-5xx', workflow('agents-anthropic-5xx', '    retry: 1'));
+
+    const result = await h.run(file);
+
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ step: 'review', name: 'ServerError' });
+    expect(result.steps.review).toMatchObject({ status: 'failed', attempts: 1, error: { name: 'ServerError' } });
+    expect(anthropic.requests).toHaveLength(1);
+    expect(JSON.stringify(result)).not.toContain(API_KEY);
+    expect(await wholeTable()).not.toContain(API_KEY);
+  });
+
+  it('does not retry a 5xx that retry.on leaves out', async () => {
+    anthropicScript = [503, 503, 503];
+    const file = h.write('agents-anthropic-5xx-on', workflow('agents-anthropic-5xx-on', '    retry: { max_attempts: 3, interval: 1s, on: [Throttled] }'));
+
+    const result = await h.run(file);
+
+    expect(result.status).toBe('failed');
+    expect(result.steps.review).toMatchObject({ status: 'failed', attempts: 1, error: { name: 'ServerError' } });
+    expect(anthropic.requests).toHaveLength(1);
+  });
+});
+
+describe('engine: agentapi agent', () => {
+  const workflow = (name: string) => `name: ${name}
+agents:
+  coder: { provider: agentapi, url: "${agentapi.url}" }
+steps:
+  implement:
+    agent: coder
+    prompt: "Implement \${{ inputs.task }}"
+  after:
+    ${probe}
+    needs: implement
+    with: { text: "\${{ steps.implement.outputs.text }}" }
+inputs:
+  task: { type: string, default: login }
+`;
+
+  it('posts the prompt once and returns the agent\'s answer within one call', async () => {
+    const file = h.write('agents-agentapi-quick', workflow('agents-agentapi-quick'));
+
+    const result = await h.run(file);
+
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.implement).toMatchObject({ status: 'succeeded', attempts: 1, outputs: { text: 'Done: Implement login', agent: 'coder' } });
+    expect(h.calls('after')[0].input).toEqual({ text: 'Done: Implement login' });
+    expect(agentapi.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('runs the check/wait/poll loop for an agent that works past one call\'s budget, posting only once', async () => {
+    await h.close();
+    h = await startHarness({ secrets: new EnvSecrets({ TEST_KEY: API_KEY }), agentPollBudgetMs: 100 });
+    const yaml = workflow('agents-agentapi-long');
+    const file = h.write('agents-agentapi-long', yaml);
+    agent.held = true;
+    // The agent works for about 600 ms: several calls of 100 ms, with 50 ms waits between them.
+    const release = setTimeout(() => {
+      agent.held = false;
+    }, 600);
+
+    const result = await h.run(file).finally(() => clearTimeout(release));
+
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.implement).toMatchObject({ status: 'succeeded', attempts: 1, outputs: { text: 'Done: Implement login', agent: 'coder' } });
+    expect(agentapi.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(h.calls('after')[0].input).toEqual({ text: 'Done: Implement login' });
+    // The loop's states exist in the compiled machine, and the step was seen working before it succeeded.
+    expect(stateNames(file, yaml)).toEqual(expect.arrayContaining(['implement', 'implement.check', 'implement.wait', 'implement.poll']));
+    const views = h.events.flatMap((e) => (e.type === 'step' && e.view.step === 'implement' ? [e.view.status] : []));
+    expect(views[0]).toBe('running');
+    expect(views.at(-1)).toBe('succeeded');
+    // Polling /status went on across several budgets (each 100 ms call polls about every second at most once or twice).
+    const statusCalls = agentapi.requests.filter((r) => r.url === '/status').length;
+    expect(statusCalls).toBeGreaterThanOrEqual(3);
+  });
+});
