@@ -5,17 +5,18 @@
  * both backends read the same lists, so adding a function means touching this
  * file and the two backends, nothing else.
  */
+import { Codes } from '../diagnostics.ts';
 
-/** Diagnostic codes of the expression range. Tests check these, not the wording. */
+/** Diagnostic codes of the expression range (the one list is compiler/diagnostics.ts). Tests check these, not the wording. */
 export const ExprCodes = {
   /** The text is not an expression (bad token, missing `)`, unterminated string or `${{`). */
-  Syntax: 'BTN401',
+  Syntax: Codes.ExprSyntax,
   /** An identifier at the root that is not one of `CONTEXTS`. */
-  UnknownContext: 'BTN402',
+  UnknownContext: Codes.UnknownContext,
   /** A call to a function that does not exist, or with the wrong number of arguments. */
-  UnknownFunction: 'BTN403',
+  UnknownFunction: Codes.UnknownFunction,
   /** Valid expression, but the ASL target cannot compute it (the message says what to do instead). */
-  NotRepresentable: 'BTN404',
+  NotRepresentable: Codes.NotRepresentable,
 } as const;
 
 /**

@@ -49,10 +49,11 @@ export const referencesRule: Rule = ({ doc, model, report }) => {
 /** `, did you mean 'x'?` for a near miss. */
 export function suggest(name: string, candidates: string[]): string {
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  // A near miss: at most one edit per three characters, and never most of the name.
+  let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1;
   for (const candidate of candidates) {
     const distance = editDistance(name, candidate);
-    if (distance < bestDistance) {
+    if (distance < bestDistance && distance < name.length) {
       best = candidate;
       bestDistance = distance;
     }
