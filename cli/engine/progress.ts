@@ -93,8 +93,9 @@ export class ProgressTracker {
         break;
       case 'StateExited':
         if (role === 'main' && event.state.type !== 'Wait') {
+          // A caught error also exits the state, with { Error, Cause } where the status would be.
           const status = event.state.output?.steps?.[owner]?.status;
-          if (status === undefined || status === 'succeeded') this.set(owner, 'succeeded', at, true);
+          if (status === 'succeeded') this.set(owner, 'succeeded', at, true);
         } else if (role === 'poll' || role === 'check') {
           const status = event.state.output?.steps?.[owner]?.status;
           if (status === 'succeeded') this.set(owner, 'succeeded', at, true);
