@@ -12,6 +12,7 @@ import { invokeStep, type RuntimeDeps } from '../../functions/runtime/invoke-ste
 import { EnvSecrets, type SecretResolver } from '../../functions/runtime/secrets.ts';
 import type { CheckpointStore } from '../../functions/runtime/store.ts';
 import type { RunStatus } from '../../functions/runtime/store-records.ts';
+import { taskResult } from '../../functions/runtime/task-result.ts';
 import { UsageError } from '../usage-error.ts';
 import { LocalTaskTokens } from './local-tokens.ts';
 import { ProgressTracker, type ProgressEvent } from './progress.ts';
@@ -282,11 +283,6 @@ export class LocalEngine {
     const cause = JSON.stringify({ Error: record?.error?.name ?? 'States.TaskFailed', Cause: record?.error?.cause ?? outcome.status });
     throw Object.assign(new Error(cause), { name: 'States.TaskFailed' });
   }
-}
-
-/** What the Lambda returns to `lambda:invoke`; `status` tells the state machine whether an agent is still working. */
-function taskResult(response: StepResponse) {
-  return { status: response.done === false ? 'running' : 'succeeded', outputs: response.outputs ?? null };
 }
 
 /** The error Step Functions sees from a failed Lambda: named by its type, with Lambda's JSON as the cause. */
