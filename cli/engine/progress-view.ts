@@ -19,11 +19,12 @@ export function progressView(stream: NodeJS.WriteStream = process.stderr): { onP
 }
 
 function describe(view: StepView, now: number): string {
-  const seconds = (((view.endedAt ?? now) - view.startedAt) / 1000).toFixed(1);
+  const ms = (view.endedAt ?? now) - view.startedAt;
+  const took = ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
   const parts: string[] = [view.status];
   if (view.attempt > 1) parts.push(`attempt ${view.attempt}`);
   if (view.items) parts.push(`${view.items.done}/${view.items.started} items`);
-  if (view.status !== 'skipped') parts.push(`${seconds}s`);
+  if (view.status !== 'skipped') parts.push(took);
   if (view.error) parts.push(view.error);
   return parts.join('  ');
 }
