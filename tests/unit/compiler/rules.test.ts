@@ -65,6 +65,18 @@ describe('compile: diagnostics', () => {
     expect(codes).toContain('BTN306');
   });
 
+  it('reports BTN404 for an expression Step Functions cannot compute, at the expression', () => {
+    const yaml = "name: x\ninputs:\n  a: { type: string }\nsteps:\n  s:\n    function: ./a.ts\n    with: { v: '${{ inputs.a == 1 }}' }\n";
+    expect(problems(yaml)).toEqual(['BTN404@7:21']);
+  });
+
+  it('reports BTN307 when the definition is over 1 MB', async () => {
+    const { dagWorkflow, randomDag } = await import('../../support/random-workflow.ts');
+    const result = compile(dagWorkflow(randomDag(700, 7, { maxNeeds: 3, window: 8 })));
+    expect(result.diagnostics.map((d) => `${d.code}@${d.line}:${d.column}`)).toEqual(['BTN307@1:7']);
+    expect(result.asl).toBeUndefined();
+  });
+
   it('reports every problem at once, in source order', () => {
     const yaml = 'name: x\nsteps:\n  a:\n    function: ./a.ts\n    needs: [zz]\n    timeout: 1ms\n  b:\n    agent: nobody\n    prompt: hi\n';
     expect(problems(yaml)).toEqual(['BTN301@5:13', 'BTN208@6:14', 'BTN206@8:12']);
