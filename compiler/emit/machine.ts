@@ -261,13 +261,15 @@ export class MachineEmitter {
     const step = this.workflow.steps.get(handlerId)!;
     const shared = (this.handlerUses.get(handlerId) ?? 0) > 1;
     const name = shared ? `${handlerId}.from-${caller.name}` : handlerId;
+    // A handler reacts to one failure: each execution of the run (a resume) gets its own checkpoint.
+    const checkpoint = { path: `States.Format('${name}@{}', $.run.attempt)` };
     const callerVisible = caller.scope.visible;
     const visible: StepSet = { has: (a) => a === caller.step.id || callerVisible.has(a), list: () => [...callerVisible.list(), caller.step.id] };
     return this.emitInstance(
       {
         step,
         name,
-        checkpoint: name,
+        checkpoint,
         scope: { where: `handler '${handlerId}'`, visible, forEach: false, errorFrom: caller.step.id },
         resultPath: toJsonPath('steps', [handlerId]),
         yaml: ['steps', handlerId],
@@ -481,6 +483,8 @@ export class MachineEmitter {
     if (typeof instance.checkpoint === 'string') payload.step = instance.checkpoint;
     else payload['step.$'] = instance.checkpoint.path;
     payload['run.$'] = '$.run';
+    // The execution to stop when the run is paused or cancelled at this step's boundary.
+    payload['execution.$'] = '$$.Execution.Id';
     const at = instance.yaml;
     switch (step.kind) {
       case 'function': {
@@ -525,6 +529,8 @@ export class MachineEmitter {
       payload['index.$'] = '$.index';
       payload['item.$'] = '$.item';
     }
+    // The runtime stops waiting at the same deadline as the Task, so a late answer is never recorded as a success.
+    if (step.timeoutSeconds !== undefined && step.kind !== 'approval') payload.timeout_seconds = step.timeoutSeconds;
     if (doc.outputs !== undefined) payload.outputs = doc.outputs;
     if (instance.scope.errorFrom !== undefined) {
       payload['error.$'] = toJsonPath('steps', [instance.scope.errorFrom, 'error']);

@@ -35,7 +35,11 @@ export type OutputsSpec = string[] | Record<string, string>;
 
 interface InvocationBase {
   workflow: string;
-  /** The checkpoint id: the step id, or `<handler>.from-<caller>` for a handler shared by several steps. */
+  /**
+   * The checkpoint id: the step id; for a handler `<handler>@<run attempt>` (or
+   * `<handler>.from-<caller>@<run attempt>` when several steps share it), so each
+   * execution's failure runs its handler anew.
+   */
   step: string;
   run: RunContext;
   /** Present only under `for_each`. */
@@ -48,6 +52,10 @@ interface InvocationBase {
    * (e.g. `["input", "headers", "Authorization"]`). Nothing else is resolved.
    */
   secrets?: Array<Array<string | number>>;
+  /** `$$.Execution.Id`: the execution the step Lambda stops on pause or cancel. */
+  execution?: string;
+  /** The step's `timeout`: the runtime gives up on the attempt at the same deadline as the Task state. */
+  timeout_seconds?: number;
   /** The failed step's error, for `on_failure`/`on_timeout` handlers. */
   error?: { name: string; cause: string };
 }
