@@ -507,7 +507,10 @@ export class MachineEmitter {
         const agentName = doc.agent!;
         const agent = this.workflow.agents[agentName] ?? { provider: 'echo' };
         const agentAt: YamlPath = this.workflow.doc.agents?.[agentName] ? ['agents', agentName] : at;
-        const provider = parameterObject(agent as Record<string, unknown>, agentAt, ['config', 'provider'], this.sink({ ...instance.scope, visible: stepSet([]), forEach: false }, agentAt));
+        // An agent's settings see no step, but may name secrets (api_key, url): those paths go to the payload too.
+        const providerSink = this.sink({ ...instance.scope, visible: stepSet([]), forEach: false }, agentAt);
+        const provider = parameterObject(agent as Record<string, unknown>, agentAt, ['config', 'provider'], providerSink);
+        sink.secrets.push(...providerSink.secrets);
         payload.config = {
           agent: agentName,
           provider,
