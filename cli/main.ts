@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDefinitionCommands } from './commands/definitions.ts';
 import { registerRunCommands } from './commands/runs.ts';
-import { UsageError } from './usage-error.ts';
+import { DiagnosticsError, UsageError } from './usage-error.ts';
 
 /** Exit codes: 0 succeeded, 1 the run failed, 2 the definition or the command line is wrong. */
 export const EXIT_OK = 0;
@@ -30,6 +30,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof DiagnosticsError) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT_USAGE;
     }
     if (error instanceof UsageError) {
       process.stderr.write(`baton: ${error.message}\n`);

@@ -5,3 +5,15 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * A definition that does not compile: its diagnostics, one per line, printed as they
+ * are (`FILE:LINE:COL: error CODE: message`, like `baton validate`), so editors and
+ * CI problem matchers read them; exit code 2.
+ */
+export class DiagnosticsError extends UsageError {
+  constructor(lines: string[]) {
+    super(lines.join('\n'));
+    this.name = 'DiagnosticsError';
+  }
+}

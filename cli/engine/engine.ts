@@ -13,7 +13,7 @@ import { EnvSecrets, type SecretResolver } from '../../functions/runtime/secrets
 import type { CheckpointStore } from '../../functions/runtime/store.ts';
 import type { RunStatus } from '../../functions/runtime/store-records.ts';
 import { taskResult } from '../../functions/runtime/task-result.ts';
-import { UsageError } from '../usage-error.ts';
+import { DiagnosticsError, UsageError } from '../usage-error.ts';
 import { LocalTaskTokens } from './local-tokens.ts';
 import { ProgressTracker, type ProgressEvent } from './progress.ts';
 import { prepareForLocal, taskStates, type AslState } from './asl-local.ts';
@@ -27,10 +27,22 @@ export interface EngineOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** How long one agent call waits on a working agent before the state machine polls again. */
   agentPollBudgetMs?: number;
+  /** How often one agent call looks at a working agent within its budget (default 1 s). */
+  agentPollIntervalMs?: number;
   /** The wait between polls of a long agent run (the definition says 10 s; locally 1 s). */
   agentPollWaitMs?: number;
+  /** Every event of the interpreter's log (StateEntered, StateRetried …), for benchmarks and debugging. */
+  onStateEvent?: (event: InterpreterEvent) => void;
   /** How often the engine reads the run's control flag (pause/cancel from another process). */
   controlPollMs?: number;
+}
+
+/** One entry of aws-local-stepfunctions' event log, as far as Baton reads it. */
+export interface InterpreterEvent {
+  type: string;
+  timestamp: number;
+  state?: { name: string; type: string };
+  index?: number;
 }
 
 export interface RunRequest {
@@ -129,7 +141,7 @@ export class LocalEngine {
       throw new UsageError(`${file}: no such file`);
     }
     const compiled = compile(text);
-    if (!compiled.asl) throw new UsageError(compiled.diagnostics.map((d) => formatDiagnostic(file, d)).join('\n'));
+    if (!compiled.asl) throw new DiagnosticsError(compiled.diagnostics.map((d) => formatDiagnostic(file, d)));
     return { file: resolve(file), compiled: compiled as Definition['compiled'] };
   }
 
@@ -146,6 +158,7 @@ export class LocalEngine {
       functions: new LocalFunctionLoader(dirname(definition.file)),
       fetch: this.options.fetch,
       agentPollBudgetMs: this.options.agentPollBudgetMs,
+      agentPollIntervalMs: this.options.agentPollIntervalMs,
     };
 
     let execution: ReturnType<StateMachine['run']> | undefined;
@@ -169,7 +182,7 @@ export class LocalEngine {
       context: { Task: { Token: 'local' }, Execution: { Id: localArn(definition.file, runId, state.run.attempt), Name: runId } } as never,
     });
     progress.runStarted(state.run.attempt);
-    const events = progress.consume(execution.eventLogs);
+    const events = progress.consume(this.options.onStateEvent ? tap(execution.eventLogs, this.options.onStateEvent) : execution.eventLogs);
     const poller = setInterval(async () => {
       try {
         const run = await this.store.getRun(runId);
@@ -289,6 +302,13 @@ export class LocalEngine {
 function lambdaError(error: Error): Error {
   const cause = JSON.stringify({ errorType: error.name, errorMessage: error.message, trace: [] });
   return Object.assign(new Error(cause), { name: error.name || 'Error' });
+}
+
+async function* tap<T>(events: AsyncIterable<T>, each: (event: InterpreterEvent) => void): AsyncGenerator<T> {
+  for await (const event of events) {
+    each(event as InterpreterEvent);
+    yield event;
+  }
 }
 
 function* allStates(asl: Record<string, unknown>): Generator<[string, AslState]> {

@@ -27,10 +27,10 @@ import { runFunction } from './kinds/function.ts';
 import { runHttp } from './kinds/http.ts';
 import { selectOutputs } from './outputs.ts';
 import { Redactor } from './redact.ts';
-import { isResultRef, jsonBytes, makeResultRef } from './result-ref.ts';
+import { isResultRef, jsonBytes, travellingRef } from './result-ref.ts';
 import type { KindContext, KindOutcome, RuntimeDeps } from './runtime-deps.ts';
 import { resolveSecretPaths } from './secret-templates.ts';
-import { stepKeyString, type StepKey } from './store-records.ts';
+import { stepKeyString, type StepCheckpoint, type StepKey } from './store-records.ts';
 
 export type { KindContext, KindOutcome, RuntimeDeps } from './runtime-deps.ts';
 
@@ -49,17 +49,16 @@ export async function invokeStep(inv: StepInvocation, deps: RuntimeDeps): Promis
 
   const respond = (outputs: unknown): StepResponse => {
     const bytes = jsonBytes(outputs);
-    const travelling = bytes > (deps.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES) ? makeResultRef(runId, stepKeyString(key), bytes) : outputs;
+    const travelling = bytes > (deps.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES) ? travellingRef(runId, stepKeyString(key), outputs, bytes) : outputs;
     return inv.kind === 'agent' ? { outputs: travelling, done: true } : { outputs: travelling };
   };
 
   /** The step already succeeded (earlier, or in a duplicate invocation just now): answer with what is stored. */
   const reuse = async (): Promise<StepResponse> => {
     let outputs: unknown = (await store.getStep(runId, key))?.outputs ?? null;
-    if (isResultRef(outputs) && outputs['baton:ref'].bytes <= (deps.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES)) {
-      outputs = await store.getOutputs(runId, key);
-    }
-    const response = isResultRef(outputs) ? withOutputs(inv, outputs) : respond(outputs);
+    // Stored in parts: read them, so the answer is built (ref and small fields) as the first time.
+    if (isResultRef(outputs)) outputs = await store.getOutputs(runId, key);
+    const response = respond(outputs);
     emit('step.reused');
     // An approval's Task state waits on its token, not on this return value.
     if (inv.kind === 'approval') await ignoreClosedToken(deps.tokens.sendSuccess(inv.token, { outputs: response.outputs }));
@@ -68,14 +67,17 @@ export async function invokeStep(inv: StepInvocation, deps: RuntimeDeps): Promis
 
   await checkControl(inv, deps, now, emit);
 
-  const checkpoint = await store.getStep(runId, key);
-  if (checkpoint?.status === 'succeeded') return reuse();
-
   let attempt: number;
+  let checkpoint: StepCheckpoint | undefined;
   if (inv.kind === 'agent' && inv.phase === 'poll') {
-    // A poll continues the attempt that submitted the prompt; it is not a new try.
+    // A poll continues the attempt that submitted the prompt (its progress is in the
+    // checkpoint); it is not a new try.
+    checkpoint = await store.getStep(runId, key);
+    if (checkpoint?.status === 'succeeded') return reuse();
     attempt = Math.max(checkpoint?.attempts ?? 1, 1);
   } else {
+    // No read first: beginAttempt's condition refuses a step that already succeeded,
+    // and that answer is the cue to return the stored outputs (one request per step less).
     try {
       attempt = await store.beginAttempt(runId, key);
     } catch (error) {
@@ -89,7 +91,7 @@ export async function invokeStep(inv: StepInvocation, deps: RuntimeDeps): Promis
     const prepared = await prepare(inv, deps, redactor);
     const fetchFn = deps.fetch ?? globalThis.fetch;
     const ctx: KindContext = { deps, key, attempt, checkpoint, redactor, fetch: fetchFn, now };
-    const outcome = await runKind(prepared, ctx);
+    const outcome = await withDeadline(runKind(prepared, ctx), inv.timeout_seconds);
     if (!outcome.done) {
       emit(inv.kind === 'approval' ? 'step.waiting' : 'step.working', { attempt });
       return inv.kind === 'agent' ? { outputs: null, done: false } : { outputs: null };
@@ -97,6 +99,9 @@ export async function invokeStep(inv: StepInvocation, deps: RuntimeDeps): Promis
     const result = redactor.redact(outcome.result);
     const outputs = await selectOutputs(inv.outputs, result);
     try {
+      // Two invocations of one attempt racing (a duplicate Lambda call): the first
+      // success stands. An attempt Step Functions gave up on never gets here: its
+      // deadline (withDeadline) ended it first.
       await store.succeedStep(runId, key, { result, outputs: outputs === result ? undefined : outputs, attempt });
     } catch (error) {
       if (error instanceof StepAlreadySucceededError) return reuse();
@@ -109,14 +114,37 @@ export async function invokeStep(inv: StepInvocation, deps: RuntimeDeps): Promis
     const message = redactor.redactText(errorMessage(error));
     let recorded = true;
     try {
-      recorded = await store.failStep(runId, key, { name, message });
+      recorded = await store.failStep(runId, key, { name, message }, isPoll(inv) ? undefined : attempt);
     } catch (storeError) {
       emit('step.checkpoint_failed', { error: errorName(storeError), message: redactor.redactText(errorMessage(storeError)) });
     }
     // A duplicate invocation succeeded while this one failed: its success stands.
-    if (!recorded) return reuse();
+    if (!recorded && (await store.getStep(runId, key))?.status === 'succeeded') return reuse();
     emit('step.failed', { attempt, error: name, message });
     throw new BatonError(name, message);
+  }
+}
+
+function isPoll(inv: StepInvocation): boolean {
+  return inv.kind === 'agent' && inv.phase === 'poll';
+}
+
+/**
+ * The step's `timeout`, kept by the runtime too: Step Functions stops waiting at
+ * TimeoutSeconds but cannot stop the code, so the runtime stops waiting at the same
+ * moment and records `States.Timeout`; whatever the code answers later is dropped.
+ */
+async function withDeadline<T>(work: Promise<T>, seconds: number | undefined): Promise<T> {
+  if (seconds === undefined) return work;
+  work.catch(() => {}); // a late failure after the deadline has no one to tell
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BatonError('States.Timeout', `the step ran past its timeout of ${seconds}s`)), seconds * 1000);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { CheckpointStore } from './store.ts';
-import type { RunError, RunStatus, StepCheckpoint, StepStatus } from './store-records.ts';
+import { stepIdOf, type RunError, type RunStatus, type StepCheckpoint, type StepStatus } from './store-records.ts';
 
 /** DSL.md's run result: what `baton run --json` prints and `GET /runs/{id}` returns. */
 export interface RunResult {
@@ -27,13 +27,14 @@ export interface StepResult {
 /**
  * Reads a run and its checkpoints into the run result. `stepIds` (the workflow's
  * steps, in file order) lists steps that have not started yet as `pending`.
+ * Outputs that travelled (or are listed) as a `ResultRef` appear as their values.
  */
 export async function buildRunResult(store: CheckpointStore, runId: string, stepIds: string[] = []): Promise<RunResult | undefined> {
   const run = await store.getRun(runId);
   if (!run) return undefined;
   const checkpoints = await store.listSteps(runId);
   const byStep = new Map<string, StepCheckpoint[]>();
-  for (const c of checkpoints) {
+  for (const c of latestHandlerRuns(checkpoints)) {
     const list = byStep.get(c.step) ?? [];
     list.push(c);
     byStep.set(c.step, list);
@@ -63,12 +64,17 @@ export async function buildRunResult(store: CheckpointStore, runId: string, step
       items: items.map((i) => compact({ status: i.status, attempts: i.attempts, outputs: i.outputs, error: i.error })),
     });
   }
+  // Large outputs travel (and are listed) as refs; a run result shows the values.
+  for (const step of Object.values(steps)) {
+    if (step.outputs !== undefined) step.outputs = await store.resolveRefs(step.outputs);
+    for (const item of step.items ?? []) if (item.outputs !== undefined) item.outputs = await store.resolveRefs(item.outputs);
+  }
   return compact({
     run_id: run.run_id,
     workflow: run.workflow,
     status: run.status,
     inputs: run.inputs,
-    outputs: run.outputs,
+    outputs: run.outputs === undefined ? undefined : await store.resolveRefs(run.outputs),
     error: run.error,
     started_at: run.started_at,
     ended_at: run.ended_at,
@@ -86,4 +92,25 @@ function aggregate(statuses: StepStatus[]): StepStatus {
 
 function compact<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * A handler has a checkpoint per execution and caller (`notify@1`, `notify.from-b@2`);
+ * the run result shows each handler once, under its step id, as it last ran.
+ */
+function latestHandlerRuns(checkpoints: StepCheckpoint[]): StepCheckpoint[] {
+  const latest = new Map<string, { checkpoint: StepCheckpoint; order: string }>();
+  const out: StepCheckpoint[] = [];
+  for (const c of checkpoints) {
+    const match = /@(\d+)$/.exec(c.step);
+    if (!match) {
+      out.push(c);
+      continue;
+    }
+    const id = stepIdOf(c.step);
+    const order = `${match[1].padStart(6, '0')}|${c.ended_at ?? c.started_at ?? ''}`;
+    const seen = latest.get(id);
+    if (!seen || seen.order < order) latest.set(id, { checkpoint: { ...c, step: id }, order });
+  }
+  return [...out, ...[...latest.values()].map((l) => l.checkpoint)];
 }

@@ -92,6 +92,8 @@ export interface StepCheckpoint {
   /** Size in bytes of the full result's JSON; the result itself comes from `getResult`. */
   result_bytes?: number;
   error?: StepError;
+  /** The run failed after this step succeeded and its compensation was started: a resume runs it again. */
+  compensated?: boolean;
   /** A step kind's progress between calls (the agentapi provider's submitted prompt). */
   state?: Record<string, unknown>;
 }
@@ -139,4 +141,12 @@ export function parseStepKey(text: string): StepKey {
   const hash = text.indexOf('#');
   if (hash < 0) return { step: text };
   return { step: text.slice(0, hash), index: Number(text.slice(hash + 1)) };
+}
+
+/**
+ * The step id a checkpoint belongs to: a handler's checkpoint is
+ * `<id>[.from-<caller>]@<run attempt>` (one per execution and caller).
+ */
+export function stepIdOf(checkpoint: string): string {
+  return checkpoint.replace(/@\d+$/, '').replace(/\.from-.*$/, '');
 }

@@ -339,7 +339,7 @@ export class CheckpointStore {
       .set('status', 'running')
       .setIfMissing('started_at', now)
       .set('attempt_started_at', now)
-      .remove('ended_at', 'error', 'state')
+      .remove('ended_at', 'error', 'state', 'compensated')
       .add('attempts', 1);
     try {
       const result = await this.client.send(
@@ -348,8 +348,9 @@ export class CheckpointStore {
           Key: { pk: runPk(runId), sk: stepSk(key) },
           // Closes: a duplicate invocation (a Lambda retry, a resumed execution) starting
           // a step that another invocation has just finished: a succeeded checkpoint is
-          // never reopened, and the caller returns its stored outputs instead.
-          ...b.build(notSucceeded(b)),
+          // never reopened, and the caller returns its stored outputs instead; unless a
+          // compensation undid it, when a resumed run must do it again.
+          ...b.build(`${notSucceeded(b)} OR ${b.name('compensated')} = ${b.value(true)}`),
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -414,16 +415,31 @@ export class CheckpointStore {
     }
   }
 
-  /** Records a failure. Returns false (and writes nothing) if the step had already succeeded. */
-  async failStep(runId: string, key: StepKey, error: StepError): Promise<boolean> {
+  /**
+   * Records a failure. Returns false (and writes nothing) if the step had already
+   * succeeded, or, given `attempt`, if a newer attempt has started since.
+   */
+  async failStep(runId: string, key: StepKey, error: StepError, attempt?: number): Promise<boolean> {
     const b = this.stepIdentity(runId, key)
       .set('status', 'failed')
       .set('error', { name: error.name, message: error.message })
       .set('ended_at', this.timestamp())
       .setIfMissing('attempts', 0)
       .remove('state');
-    // Closes: a late failure of a duplicate invocation downgrading a step that succeeded.
-    return this.conditionalUpdate(runPk(runId), stepSk(key), b, notSucceeded(b));
+    // Closes: a late failure of a duplicate invocation downgrading a step that succeeded,
+    // and (with `attempt`) an abandoned attempt marking a newer running one failed.
+    const condition = attempt === undefined ? notSucceeded(b) : `(${notSucceeded(b)}) AND ${b.name('attempts')} = ${b.value(attempt)}`;
+    return this.conditionalUpdate(runPk(runId), stepSk(key), b, condition);
+  }
+
+  /**
+   * Marks a succeeded step as undone by its compensation: it keeps its outputs for
+   * the record, but a resumed run runs it again (beginAttempt reopens it).
+   */
+  async markCompensated(runId: string, key: StepKey): Promise<boolean> {
+    const b = new UpdateBuilder().set('compensated', true);
+    const status = b.name('status');
+    return this.conditionalUpdate(runPk(runId), stepSk(key), b, `${status} = ${b.value('succeeded')}`);
   }
 
   /**
@@ -889,6 +905,7 @@ function toStep(runId: string, item: Item): StepCheckpoint {
     result_bytes: item.result_bytes === undefined ? undefined : Number(item.result_bytes),
     error: item.error as StepError | undefined,
     state: item.state as Record<string, unknown> | undefined,
+    compensated: item.compensated === true ? true : undefined,
   });
 }
 

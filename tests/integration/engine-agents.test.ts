@@ -45,7 +45,7 @@ const agent = {
 };
 
 beforeAll(async () => {
-  h = await startHarness({ secrets: new EnvSecrets({ TEST_KEY: API_KEY }) });
+  h = await startHarness({ secrets: new EnvSecrets({ TEST_KEY: API_KEY }), agentPollIntervalMs: 20 });
   anthropic = await startHttpServer((req, res) => {
     if (req.method !== 'POST' || req.url !== '/v1/messages') return sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: req.url } });
     const status = anthropicScript.shift() ?? 200;
@@ -115,11 +115,9 @@ async function wholeTable(): Promise<string> {
   return JSON.stringify(items, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value));
 }
 
-/** The state names the interpreter entered for a step, from the progress events' source: the compiled machine. */
-function stateNames(file: string, yaml: string): string[] {
-  void file;
-  const asl = compile(yaml).asl as { States: Record<string, unknown> };
-  return Object.keys(asl.States);
+/** The states of a workflow's compiled machine, by name. */
+function stateNames(yaml: string): string[] {
+  return Object.keys((compile(yaml).asl as { States: Record<string, unknown> }).States);
 }
 
 describe('engine: echo agent', () => {
@@ -273,29 +271,33 @@ inputs:
   });
 
   it('runs the check/wait/poll loop for an agent that works past one call\'s budget, posting only once', async () => {
-    await h.close();
-    h = await startHarness({ secrets: new EnvSecrets({ TEST_KEY: API_KEY }), agentPollBudgetMs: 100 });
-    const yaml = workflow('agents-agentapi-long');
-    const file = h.write('agents-agentapi-long', yaml);
-    agent.held = true;
-    // The agent works for about 600 ms: several calls of 100 ms, with 50 ms waits between them.
-    const release = setTimeout(() => {
-      agent.held = false;
-    }, 600);
+    // Each call may wait 100 ms and looks at the agent every second: so every call
+    // (the start and each poll) asks GET /status exactly once, and counting those
+    // counts the calls the state machine made.
+    const slow = await startHarness({ agentPollBudgetMs: 100 });
+    try {
+      const yaml = workflow('agents-agentapi-long');
+      const file = slow.write('agents-agentapi-long', yaml);
+      agent.held = true;
+      const release = setTimeout(() => {
+        agent.held = false;
+      }, 600);
 
-    const result = await h.run(file).finally(() => clearTimeout(release));
+      const result = await slow.run(file).finally(() => clearTimeout(release));
 
-    expect(result.status).toBe('succeeded');
-    expect(result.steps.implement).toMatchObject({ status: 'succeeded', attempts: 1, outputs: { text: 'Done: Implement login', agent: 'coder' } });
-    expect(agentapi.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
-    expect(h.calls('after')[0].input).toEqual({ text: 'Done: Implement login' });
-    // The loop's states exist in the compiled machine, and the step was seen working before it succeeded.
-    expect(stateNames(file, yaml)).toEqual(expect.arrayContaining(['implement', 'implement.check', 'implement.wait', 'implement.poll']));
-    const views = h.events.flatMap((e) => (e.type === 'step' && e.view.step === 'implement' ? [e.view.status] : []));
-    expect(views[0]).toBe('running');
-    expect(views.at(-1)).toBe('succeeded');
-    // Polling /status went on across several budgets (each 100 ms call polls about every second at most once or twice).
-    const statusCalls = agentapi.requests.filter((r) => r.url === '/status').length;
-    expect(statusCalls).toBeGreaterThanOrEqual(3);
+      expect(result.status).toBe('succeeded');
+      expect(result.steps.implement).toMatchObject({ status: 'succeeded', attempts: 1, outputs: { text: 'Done: Implement login', agent: 'coder' } });
+      expect(slow.calls('after')[0].input).toEqual({ text: 'Done: Implement login' });
+      expect(agentapi.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+      expect(stateNames(yaml)).toEqual(expect.arrayContaining(['implement', 'implement.check', 'implement.wait', 'implement.poll']));
+      const calls = agentapi.requests.filter((r) => r.url === '/status').length;
+      expect(calls).toBeGreaterThanOrEqual(4); // the start, then at least three polls
+      const views = slow.events.flatMap((e) => (e.type === 'step' && e.view.step === 'implement' ? [e.view] : []));
+      expect(views[0].status).toBe('running');
+      expect(views.at(-1)).toMatchObject({ status: 'succeeded', attempt: 1 });
+      expect(views.at(-1)!.endedAt! - views[0].startedAt).toBeGreaterThanOrEqual(550);
+    } finally {
+      await slow.close();
+    }
   });
 });

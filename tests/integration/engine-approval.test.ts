@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,10 +32,10 @@ afterAll(() => h.close());
 beforeEach(() => h.clearCalls());
 
 /** Polls `read` until `done` says yes (or fails after `ms`). */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
+async function until<T>(read: () => Promise<T | undefined>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const value = await read().catch(() => undefined as T);
+    const value = await read().catch(() => undefined);
     if (value !== undefined && done(value)) return value;
     if (Date.now() > deadline) throw new Error(`gave up waiting after ${ms} ms; last: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 25));
@@ -189,15 +189,42 @@ interface Exit {
   stderr: string;
 }
 
+/** Processes still running when the tests end (a failed test leaves a run waiting) are stopped. */
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** `node cli/bin.ts ARGS` with its own BATON_HOME; resolves when the process exits. */
-function baton(home: string, args: string[]): { done: Promise<Exit>; pid: number | undefined } {
+function baton(home: string, args: string[]): { done: Promise<Exit>; stderr: () => string } {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, BATON_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('close', () => running.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
   child.stderr.on('data', (d: Buffer) => (stderr += d));
   const done = new Promise<Exit>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { done, pid: child.pid };
+  return { done, stderr: () => stderr };
+}
+
+/** Polls `baton status RUN --json` from new processes until `step` is waiting; says what it last saw if it never is. */
+async function waitingFor(home: string, runId: string, step: string, run: { stderr: () => string }): Promise<RunResult> {
+  let last: Exit | undefined;
+  try {
+    return await until(
+      async () => {
+        last = await baton(home, ['status', runId, '--json']).done;
+        return last.code === 0 ? (JSON.parse(last.stdout) as RunResult) : undefined;
+      },
+      (r) => r.steps[step]?.status === 'waiting',
+      20_000,
+    );
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message}; last baton status: exit ${last?.code}, stderr ${JSON.stringify(last?.stderr)}, stdout ${last?.stdout.slice(0, 300)}; baton run's stderr: ${JSON.stringify(run.stderr())}`,
+    );
+  }
 }
 
 describe('cli: approve from another process', () => {
@@ -212,14 +239,7 @@ describe('cli: approve from another process', () => {
     const runId = 'approval-cli-1';
 
     const run = baton(home, ['run', file, '--json', '--run-id', runId]);
-    const waiting = await until(
-      async () => {
-        const status = await baton(home, ['status', runId, '--json']).done;
-        return status.code === 0 ? (JSON.parse(status.stdout) as RunResult) : undefined;
-      },
-      (r) => r.steps.gate?.status === 'waiting',
-      20_000,
-    );
+    const waiting = await waitingFor(home, runId, 'gate', run);
     const approve = await baton(home, ['approve', runId, 'gate', '--comment', 'from the CLI']).done;
     const finished = await run.done;
 
@@ -239,14 +259,7 @@ describe('cli: approve from another process', () => {
     const runId = 'approval-cli-no-1';
 
     const run = baton(home, ['run', file, '--json', '--run-id', runId]);
-    await until(
-      async () => {
-        const status = await baton(home, ['status', runId, '--json']).done;
-        return status.code === 0 ? (JSON.parse(status.stdout) as RunResult) : undefined;
-      },
-      (r) => r.steps.gate?.status === 'waiting',
-      20_000,
-    );
+    await waitingFor(home, runId, 'gate', run);
     const reject = await baton(home, ['reject', runId, 'gate', '--comment', 'no']).done;
     const finished = await run.done;
 

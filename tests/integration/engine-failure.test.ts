@@ -61,20 +61,24 @@ steps:
     expect(result.error).toMatchObject({ step: 'other', name: 'Broken' });
   });
 
-  it('waits interval, then interval × backoff, between attempts (jitter none)', async () => {
+  it('waits interval, then interval × backoff, between attempts, capped at max_interval (jitter none)', async () => {
     const file = h.write('fail-backoff', `name: fail-backoff
 steps:
-  slowly: { ${probe}, with: { fail: true }, retry: { max_attempts: 3, interval: 1s, backoff: 2, jitter: none } }
+  doubling: { ${probe}, with: { fail: true }, retry: { max_attempts: 3, interval: 1s, backoff: 2, jitter: none }, continue_on_error: true }
+  capped: { ${probe}, with: { fail: true }, retry: { max_attempts: 3, interval: 1s, backoff: 3, max_interval: 1s, jitter: none }, continue_on_error: true }
 `);
-    const result = await h.run(file);
-    expect(result.status).toBe('failed');
-    const calls = h.calls('slowly');
-    expect(calls).toHaveLength(3);
-    const [first, second] = gaps(calls);
+    await h.run(file);
+    expect(h.calls('doubling')).toHaveLength(3);
+    const [first, second] = gaps(h.calls('doubling'));
     expect(first).toBeGreaterThanOrEqual(950);
     expect(first).toBeLessThan(1800);
     expect(second).toBeGreaterThanOrEqual(1950);
     expect(second).toBeLessThan(3000);
+    expect(h.calls('capped')).toHaveLength(3);
+    const [cappedFirst, cappedSecond] = gaps(h.calls('capped'));
+    expect(cappedFirst).toBeGreaterThanOrEqual(950);
+    expect(cappedSecond).toBeGreaterThanOrEqual(950);
+    expect(cappedSecond).toBeLessThan(1800); // 3 s without the cap
   });
 
   it('reads retry: 3 as three attempts in all', async () => {
@@ -142,7 +146,7 @@ steps:
   it('records the timed-out step as failed, and its late return does not make it a success', async () => {
     const file = h.write('fail-timeout-record', `name: fail-timeout-record
 steps:
-  slow: { ${probe}, timeout: 1s, with: { sleep_ms: 1500 } }
+  slow: { ${probe}, timeout: 1s, with: { sleep_ms: 1200 } }
 `);
     const result = await h.run(file);
     expect(result.status).toBe('failed');
@@ -152,6 +156,29 @@ steps:
     const later = await h.result(result.run_id);
     expect(later.steps.slow.status).toBe('failed');
     expect(later.status).toBe('failed');
+  });
+  it('retries a timed-out attempt as a new attempt; the run fails with States.Timeout when every attempt times out', async () => {
+    const file = h.write('fail-timeout-retry', `name: fail-timeout-retry
+steps:
+  slow: { ${probe}, timeout: 1s, with: { sleep_ms: 1200 }, retry: { max_attempts: 2, interval: 1s, jitter: none } }
+`);
+    const result = await h.run(file);
+    expect(h.calls('slow').map((c) => c.attempt)).toEqual([1, 2]);
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ step: 'slow', name: 'States.Timeout' });
+  });
+
+  it('applies defaults.timeout to a step without its own', async () => {
+    const file = h.write('fail-timeout-default', `name: fail-timeout-default
+defaults:
+  timeout: 1s
+steps:
+  slow: { ${probe}, with: { sleep_ms: 1500 } }
+`);
+    const started = Date.now();
+    const result = await h.run(file);
+    expect(result.error).toMatchObject({ step: 'slow', name: 'States.Timeout' });
+    expect(Date.now() - started).toBeLessThan(1450);
   });
 });
 
@@ -173,6 +200,18 @@ steps:
     expect(result.error).toMatchObject({ step: 'deploy', name: 'Broken', cause: 'boom' });
     expect(result.steps.notify.status).toBe('succeeded');
     expect(h.calls('after')).toHaveLength(0);
+  });
+
+  it('fails the run with the original error when the on_failure handler fails too', async () => {
+    const file = h.write('fail-handler-fails', `name: fail-handler-fails
+steps:
+  deploy: { ${probe}, with: { fail: true, error: Broken }, on_failure: notify }
+  notify: { ${probe}, with: { fail: true, error: NotifyFailed } }
+`);
+    const result = await h.run(file);
+    expect(h.calls('notify')).toHaveLength(1);
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ step: 'deploy', name: 'Broken' });
   });
 
   it('does not run on_failure when the step succeeds', async () => {
@@ -198,6 +237,29 @@ steps:
     expect(h.calls('failed')).toHaveLength(0);
     expect(result.status).toBe('failed');
     expect(result.error).toMatchObject({ step: 'slow', name: 'States.Timeout' });
+  });
+
+  it('runs on_failure for a timeout when there is no on_timeout', async () => {
+    const file = h.write('fail-timeout-on-failure', `name: fail-timeout-on-failure
+steps:
+  slow: { ${probe}, timeout: 1s, with: { sleep_ms: 1500 }, on_failure: failed }
+  failed: { ${probe}, with: { name: "\${{ error.name }}" } }
+`);
+    const result = await h.run(file);
+    expect(h.calls('failed').map((c) => c.input.name)).toEqual(['States.Timeout']);
+    expect(result.error).toMatchObject({ step: 'slow', name: 'States.Timeout' });
+  });
+
+  it('runs on_timeout when an item of a for_each step times out', async () => {
+    const file = h.write('fail-timeout-map', `name: fail-timeout-map
+steps:
+  fan: { ${probe}, for_each: [10, 1500], timeout: 1s, with: { sleep_ms: "\${{ item }}" }, on_timeout: timed_out }
+  timed_out: { ${probe}, with: { name: "\${{ error.name }}" } }
+`);
+    const result = await h.run(file);
+    expect(h.calls('timed_out').map((c) => c.input.name)).toEqual(['States.Timeout']);
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ step: 'fan', name: 'States.Timeout' });
   });
 
   it('runs on_failure, not on_timeout, for any other error', async () => {
@@ -244,6 +306,35 @@ steps:
 });
 
 describe('engine: compensate', () => {
+  it('runs the other compensations when one fails, and still fails with the original error', async () => {
+    const file = h.write('fail-saga-undo-fails', `name: fail-saga-undo-fails
+steps:
+  a: { ${probe}, compensate: undo_a }
+  b: { ${probe}, needs: a, compensate: undo_b }
+  c: { ${probe}, needs: b, with: { fail: true, error: Broken } }
+  undo_a: { ${probe} }
+  undo_b: { ${probe}, with: { fail: true, error: UndoFailed } }
+`);
+    const result = await h.run(file);
+    expect(h.calls('undo_b')).toHaveLength(1);
+    expect(h.calls('undo_a')).toHaveLength(1);
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ step: 'c', name: 'Broken' });
+  });
+
+  it('runs a compensation shared by two steps once for each', async () => {
+    const file = h.write('fail-saga-shared', `name: fail-saga-shared
+steps:
+  a: { ${probe}, compensate: undo }
+  b: { ${probe}, needs: a, compensate: undo }
+  c: { ${probe}, needs: b, with: { fail: true } }
+  undo: { ${probe} }
+`);
+    const result = await h.run(file);
+    expect(result.status).toBe('failed');
+    expect(h.calls().filter((c) => c.step.startsWith('undo'))).toHaveLength(2);
+  });
+
   it('compensates succeeded steps newest first, then fails with the error of the step that failed', async () => {
     const file = h.write('fail-saga', `name: fail-saga
 steps:
@@ -262,6 +353,34 @@ steps:
     expect(undoB).toBeDefined();
     expect(undoB.end!).toBeLessThanOrEqual(undoA.start);
     expect(undoB.start).toBeGreaterThanOrEqual(h.calls('c')[0].end!);
+  });
+
+  it('orders compensations by completion time, not by file order', async () => {
+    const file = h.write('fail-saga-parallel', `name: fail-saga-parallel
+steps:
+  slow: { ${probe}, with: { sleep_ms: 200 }, compensate: undo_slow }
+  fast: { ${probe}, with: { sleep_ms: 10 }, compensate: undo_fast }
+  last: { ${probe}, needs: [slow, fast], with: { fail: true } }
+  undo_slow: { ${probe} }
+  undo_fast: { ${probe} }
+`);
+    const result = await h.run(file);
+    expect(result.status).toBe('failed');
+    const [undoSlow] = h.calls('undo_slow');
+    const [undoFast] = h.calls('undo_fast');
+    expect(undoSlow.end!).toBeLessThanOrEqual(undoFast.start); // slow finished last, so it is undone first
+  });
+
+  it('compensates a step that succeeded after a sibling had already failed', async () => {
+    const file = h.write('fail-saga-sibling', `name: fail-saga-sibling
+steps:
+  broken: { ${probe}, with: { fail: true, error: Broken } }
+  slow: { ${probe}, with: { sleep_ms: 150 }, compensate: undo_slow }
+  undo_slow: { ${probe} }
+`);
+    const result = await h.run(file);
+    expect(result.error).toMatchObject({ step: 'broken', name: 'Broken' });
+    expect(h.calls('undo_slow')).toHaveLength(1);
   });
 
   it('does not compensate a step that failed or was skipped', async () => {

@@ -1,6 +1,7 @@
 import type { RunContext } from '../contract.ts';
-import { InputInvalidError } from '../errors.ts';
+import { InputInvalidError, StepAlreadySucceededError } from '../errors.ts';
 import type { CheckpointStore } from '../store.ts';
+import type { StepKey } from '../store-records.ts';
 import type { TaskTokens } from '../task-tokens.ts';
 import { checkInputs, type InputSpec } from './inputs.ts';
 
@@ -61,8 +62,14 @@ export async function runControl(payload: ControlPayload, deps: ControlDeps): Pr
 /** Checks the inputs and applies their defaults; records the run as running (creating it for a child run). */
 async function startRun(payload: Extract<ControlPayload, { kind: 'run.start' }>, deps: ControlDeps): Promise<RunState> {
   const { state } = payload;
+  const parent = parentStep(state.run);
+  if (parent) await beginParentStep(parent, deps);
   const checked = checkInputs(payload.inputs, state.inputs);
-  if (checked.problems.length > 0) throw new InputInvalidError(checked.problems.join('; '));
+  if (checked.problems.length > 0) {
+    const error = new InputInvalidError(checked.problems.join('; '));
+    if (parent) await deps.store.failStep(parent.runId, parent.key, { name: error.name, message: error.message });
+    throw error;
+  }
   const existing = await deps.store.getRun(state.run.id);
   if (!existing) {
     await deps.store.createRun({ run_id: state.run.id, workflow: payload.workflow, inputs: checked.inputs, trigger: state.trigger ?? undefined, status: 'running', started_at: state.run.started_at });
@@ -76,6 +83,8 @@ async function finishSucceeded(payload: Extract<ControlPayload, { kind: 'run.fin
   await recordSkipped(payload.run.id, payload.steps, deps);
   const now = (deps.now ?? (() => new Date()))().toISOString();
   await deps.store.updateRun(payload.run.id, { status: 'succeeded', outputs: payload.outputs ?? {}, error: null, ended_at: now });
+  const parent = parentStep(payload.run);
+  if (parent) await succeedParentStep(parent, payload.outputs ?? {}, deps);
   return { outputs: payload.outputs ?? {} };
 }
 
@@ -101,13 +110,52 @@ async function finishFailed(payload: Extract<ControlPayload, { kind: 'run.finish
   for (const handler of Object.values(payload.compensations ?? {})) uses.set(handler, (uses.get(handler) ?? 0) + 1);
   for (const [id, handler] of Object.entries(payload.compensations ?? {})) {
     if (payload.steps[id]?.status !== 'succeeded') continue;
-    compensations.push({ step: id, handler, instance: uses.get(handler)! > 1 ? `${handler}.from-${id}` : handler });
+    // One checkpoint per execution: a resumed run that fails again compensates again.
+    compensations.push({ step: id, handler, instance: `${uses.get(handler)! > 1 ? `${handler}.from-${id}` : handler}@${payload.run.attempt}` });
   }
   compensations.sort((a, b) => (endedAt.get(b.step) ?? '').localeCompare(endedAt.get(a.step) ?? ''));
+  // What is compensated counts as undone: a resume runs those steps (every item of a for_each) again.
+  const undone = new Set(compensations.map((c) => c.step));
+  await Promise.all(checkpoints.filter((c) => undone.has(c.step)).map((c) => deps.store.markCompensated(payload.run.id, { step: c.step, index: c.index })));
 
   const now = (deps.now ?? (() => new Date()))().toISOString();
   await deps.store.updateRun(payload.run.id, { status: 'failed', error: { step, name: error.Error, cause: plainCause(error.Cause) }, ended_at: now });
+  const parent = parentStep(payload.run);
+  if (parent) await deps.store.failStep(parent.runId, parent.key, { name: error.Error, message: plainCause(error.Cause) });
   return { error, compensations };
+}
+
+// ---- a child run and its parent's step ----------------------------------------
+
+/**
+ * A `workflow:` step is a `startExecution.sync` task: no Lambda of the parent runs
+ * for it, so the child's own start and finish write the parent's step checkpoint
+ * (status, attempts, outputs), as invoke-step does for every other kind. A child's
+ * run id is `<parent>.<step>[.<index>]` (step ids hold no dots).
+ */
+export function parentStep(run: RunContext & { parent?: string }): { runId: string; key: StepKey } | undefined {
+  if (!run.parent || !run.id.startsWith(`${run.parent}.`)) return undefined;
+  const [step, index, extra] = run.id.slice(run.parent.length + 1).split('.');
+  if (!step || extra !== undefined || (index !== undefined && !/^\d+$/.test(index))) return undefined;
+  return { runId: run.parent, key: index === undefined ? { step } : { step, index: Number(index) } };
+}
+
+async function beginParentStep(parent: { runId: string; key: StepKey }, deps: ControlDeps) {
+  try {
+    await deps.store.beginAttempt(parent.runId, parent.key);
+  } catch (error) {
+    // The step already succeeded (a resumed parent re-running its child): it stays so.
+    if (!(error instanceof StepAlreadySucceededError)) throw error;
+  }
+}
+
+async function succeedParentStep(parent: { runId: string; key: StepKey }, outputs: unknown, deps: ControlDeps) {
+  const attempt = (await deps.store.getStep(parent.runId, parent.key))?.attempts ?? 1;
+  try {
+    await deps.store.succeedStep(parent.runId, parent.key, { result: outputs, attempt });
+  } catch (error) {
+    if (!(error instanceof StepAlreadySucceededError)) throw error;
+  }
 }
 
 /** Steps skipped by a Choice never reach a Lambda; the run's end records them. */

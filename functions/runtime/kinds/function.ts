@@ -7,13 +7,14 @@
 
 import type { FunctionInvocation } from '../contract.ts';
 import type { KindContext, KindOutcome } from '../runtime-deps.ts';
+import { stepIdOf } from '../store-records.ts';
 
 export async function runFunction(inv: FunctionInvocation, ctx: KindContext): Promise<KindOutcome> {
   const fn = await ctx.deps.functions.load(inv.config.file, inv.config.export || 'handler');
   const fnContext: Record<string, unknown> = {
     run_id: inv.run.id,
     workflow: inv.workflow,
-    step: inv.step,
+    step: stepIdOf(inv.step),
     attempt: ctx.attempt,
   };
   if (inv.index !== undefined) {
