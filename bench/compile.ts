@@ -5,6 +5,7 @@
  */
 import { compile } from '../compiler/index.ts';
 import { dagWorkflow, randomDag } from '../tests/support/random-workflow.ts';
+import { printTable } from './table.ts';
 
 const sizes = [10, 100, 1_000, 10_000];
 const rows: string[][] = [];
@@ -45,11 +46,4 @@ function countStates(machine: Record<string, unknown>): number {
     if (state.ItemProcessor) n += countStates(state.ItemProcessor as Record<string, unknown>);
   }
   return n;
-}
-
-export function printTable(head: string[], rows: string[][]) {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => '  ' + cells.map((c, i) => c.padStart(widths[i])).join('   ');
-  console.log(line(head));
-  for (const row of rows) console.log(line(row));
 }

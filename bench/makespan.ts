@@ -7,7 +7,7 @@
 import { compile } from '../compiler/index.ts';
 import { dagWorkflow, prng, randomDag } from '../tests/support/random-workflow.ts';
 import { criticalPath, levelPlan, simulate } from './asl-timing.ts';
-import { printTable } from './compile.ts';
+import { printTable } from './table.ts';
 
 const cases = [
   { n: 10, seeds: [1, 2, 3, 4, 5] },
