@@ -22,9 +22,15 @@ export class LocalTaskTokens implements TaskTokens {
     this.events.setMaxListeners(0);
   }
 
-  async sendSuccess(token: string, output: unknown): Promise<void> {
+  // The store write closes the token once and for all (a second release fails).
+  // A waiter in this process is woken only after it, unless the caller knows it
+  // releases at most once (`wakeFirst`: the dependency barrier, whose counter
+  // already guarantees that) and saves the round trip on the critical path.
+  async sendSuccess(token: string, output: unknown, options: { wakeFirst?: boolean } = {}): Promise<void> {
+    const outcome: TokenOutcome = { status: 'success', output };
+    if (options.wakeFirst) this.events.emit(token, outcome);
     await this.inner.sendSuccess(token, output);
-    this.events.emit(token, { status: 'success', output } satisfies TokenOutcome);
+    if (!options.wakeFirst) this.events.emit(token, outcome);
   }
 
   async sendFailure(token: string, error: string, cause: string): Promise<void> {

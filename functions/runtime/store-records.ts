@@ -129,6 +129,8 @@ export interface CounterKey {
 export interface CounterState {
   remaining: number;
   token?: string;
+  /** What the waiter registered with its token. */
+  waiter?: unknown;
 }
 
 /** `STEP#<step>` or `STEP#<step>#<index>` without the prefix: the checkpoint's name in refs and parts. */

@@ -649,13 +649,15 @@ export class CheckpointStore {
   // ---------------------------------------------------------------- counters
 
   /**
-   * Registers a waiter on a counter in one atomic UpdateItem: stores its token and
-   * returns how many decrements are still due (starting from `initial` if new).
+   * Registers a waiter on a counter in one atomic UpdateItem: stores its token (and
+   * what it waits with, `waiter`) and returns how many decrements are still due
+   * (starting from `initial` if new).
    */
-  async setCounterToken(key: CounterKey, token: string, initial: number): Promise<CounterState> {
+  async setCounterToken(key: CounterKey, token: string, initial: number, waiter?: unknown): Promise<CounterState> {
     const b = new UpdateBuilder()
       .set('item_type', 'counter')
       .set('token', token)
+      .set('waiter_json', waiter === undefined ? undefined : JSON.stringify(waiter))
       .setIfMissing('remaining', initial);
     const result = await this.client.send(
       new UpdateCommand({
@@ -670,7 +672,7 @@ export class CheckpointStore {
 
   /**
    * Counts one down in one atomic UpdateItem (starting from `initial` if new) and
-   * returns what is left and the waiter's token, if one registered.
+   * returns what is left and the waiter's token and `waiter`, if one registered.
    */
   async decrementCounter(key: CounterKey, initial: number): Promise<CounterState> {
     const b = new UpdateBuilder().set('item_type', 'counter');
@@ -926,7 +928,11 @@ function toApproval(item: Item): ApprovalRecord {
 }
 
 function toCounter(item: Item): CounterState {
-  return dropUndefined({ remaining: Number(item.remaining), token: item.token as string | undefined });
+  return dropUndefined({
+    remaining: Number(item.remaining),
+    token: item.token as string | undefined,
+    waiter: typeof item.waiter_json === 'string' ? JSON.parse(item.waiter_json) : undefined,
+  });
 }
 
 function dropUndefined<T extends object>(record: T): T {

@@ -12,8 +12,12 @@ import { TaskTokenClosedError } from './errors.ts';
 import type { CheckpointStore } from './store.ts';
 
 export interface TaskTokens {
-  /** Completes the waiting task with `output` as its result. */
-  sendSuccess(token: string, output: unknown): Promise<void>;
+  /**
+   * Completes the waiting task with `output` as its result. `wakeFirst`: the
+   * caller guarantees a single release, so a local broker may wake the waiter
+   * before it records the outcome.
+   */
+  sendSuccess(token: string, output: unknown, options?: { wakeFirst?: boolean }): Promise<void>;
   /** Fails the waiting task with `error` as the name ASL's Retry/Catch see. */
   sendFailure(token: string, error: string, cause: string): Promise<void>;
 }

@@ -182,18 +182,23 @@ export function plainCause(cause: string): string {
 
 const counter = (run: RunContext, step: string) => ({ runId: run.id, name: `${run.attempt}#${step}` });
 
+interface Waiter {
+  state: RunState;
+  needs: string[];
+}
+
 /**
  * A step in a part of the graph that is not series-parallel registers its task
  * token; it is released as soon as its own needs have signalled.
  */
 async function waitForNeeds(payload: Extract<ControlPayload, { kind: 'barrier.wait' }>, deps: ControlDeps) {
   const { run, step } = payload;
-  await deps.store.putValue(run.id, `WAIT#${run.attempt}#${step}`, { state: payload.state, needs: payload.needs });
+  const waiter: Waiter = { state: payload.state, needs: payload.needs };
   // Registering the token and reading the count is one atomic update: either this
   // sees 0 (every need signalled before) and releases, or the last need's signal
   // sees the token and releases. Never both, never neither.
-  const { remaining } = await deps.store.setCounterToken(counter(run, step), payload.token, payload.needs.length);
-  if (remaining <= 0) await release(run, step, payload.token, deps);
+  const { remaining } = await deps.store.setCounterToken(counter(run, step), payload.token, payload.needs.length, waiter);
+  if (remaining <= 0) await release(run, payload.token, waiter, deps);
   return { waiting: remaining > 0 };
 }
 
@@ -204,8 +209,8 @@ async function signalDone(payload: Extract<ControlPayload, { kind: 'barrier.done
   await deps.store.putValue(run.id, `SIGNAL#${run.attempt}#${payload.step}`, payload.steps);
   await Promise.all(
     payload.dependents.map(async (dependent) => {
-      const { remaining, token } = await deps.store.decrementCounter(counter(run, dependent.step), dependent.needs);
-      if (remaining === 0 && token) await release(run, dependent.step, token, deps);
+      const { remaining, token, waiter } = await deps.store.decrementCounter(counter(run, dependent.step), dependent.needs);
+      if (remaining === 0 && token) await release(run, token, waiter as Waiter, deps);
     }),
   );
   return {};
@@ -216,9 +221,9 @@ async function signalDone(payload: Extract<ControlPayload, { kind: 'barrier.done
  * in: a need's `steps` holds its own result and those of all its ancestors, so
  * the merge holds every ancestor of the waiting step.
  */
-async function release(run: RunContext, step: string, token: string, deps: ControlDeps) {
-  const waiting = (await deps.store.getValue(run.id, `WAIT#${run.attempt}#${step}`)) as { state: RunState; needs: string[] };
-  const signals = await Promise.all(waiting.needs.map((n) => deps.store.getValue(run.id, `SIGNAL#${run.attempt}#${n}`)));
-  const steps = Object.assign({ ...waiting.state.steps }, ...signals.map((s) => (s ?? {}) as Record<string, StepState>));
-  await deps.tokens.sendSuccess(token, { ...waiting.state, steps });
+async function release(run: RunContext, token: string, waiter: Waiter, deps: ControlDeps) {
+  const signals = await Promise.all(waiter.needs.map((n) => deps.store.getValue(run.id, `SIGNAL#${run.attempt}#${n}`)));
+  const steps = Object.assign({ ...waiter.state.steps }, ...signals.map((s) => (s ?? {}) as Record<string, StepState>));
+  // The counter releases each waiter exactly once, so the waiter may be woken first.
+  await deps.tokens.sendSuccess(token, { ...waiter.state, steps }, { wakeFirst: true });
 }
