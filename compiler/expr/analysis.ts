@@ -4,7 +4,7 @@
  * semantics), and which calls Step Functions computes ahead of a Choice.
  */
 import { isFunctionName, STATUS_FUNCTIONS } from './language.ts';
-import type { CallExpr, Expr } from './ast.ts';
+import { childrenOf, type CallExpr, type Expr } from './ast.ts';
 
 /**
  * The calls the ASL backend computes ahead of the Choice: `length()`, and
@@ -29,17 +29,8 @@ export function eagerCalls(expr: Expr): CallExpr[] {
         node.args.forEach(visit);
         return;
       }
-      case 'member':
-        visit(node.object);
-        visit(node.property);
-        return;
-      case 'unary':
-        visit(node.argument);
-        return;
-      case 'binary':
-      case 'logical':
-        visit(node.left);
-        visit(node.right);
+      default:
+        childrenOf(node).forEach(visit);
         return;
     }
   };

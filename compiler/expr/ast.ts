@@ -69,6 +69,24 @@ export interface CallExpr extends Span {
 
 export type Expr = LiteralExpr | ContextExpr | MemberExpr | UnaryExpr | BinaryExpr | LogicalExpr | CallExpr;
 
+/** The direct sub-expressions of a node, left to right: what every walk over the tree descends into. */
+export function childrenOf(node: Expr): Expr[] {
+  switch (node.type) {
+    case 'literal':
+    case 'context':
+      return [];
+    case 'member':
+      return [node.object, node.property];
+    case 'unary':
+      return [node.argument];
+    case 'binary':
+    case 'logical':
+      return [node.left, node.right];
+    case 'call':
+      return node.args;
+  }
+}
+
 /**
  * A context root followed by static member accesses, e.g.
  * `steps.analyze.outputs.tasks[0]` → `{ root: 'steps', path: ['analyze', 'outputs', 'tasks', 0] }`.

@@ -11,7 +11,7 @@
 import { tokenize } from './lexer.ts';
 import type { Token } from './lexer.ts';
 import { CONTEXTS, ExprCodes, FUNCTIONS, isFunctionName } from './language.ts';
-import { diagnostic } from './ast.ts';
+import { childrenOf, diagnostic } from './ast.ts';
 import type { ComparisonOperator, Expr, ExprDiagnostic } from './ast.ts';
 
 /**
@@ -217,34 +217,16 @@ class Parser {
 function checkNames(expr: Expr): ExprDiagnostic[] {
   const diagnostics: ExprDiagnostic[] = [];
   const visit = (node: Expr): void => {
-    switch (node.type) {
-      case 'literal':
-        return;
-      case 'context':
-        if (!CONTEXTS.has(node.name)) diagnostics.push(unknownContext(node.name, node));
-        return;
-      case 'member':
-        visit(node.object);
-        visit(node.property);
-        return;
-      case 'unary':
-        visit(node.argument);
-        return;
-      case 'binary':
-      case 'logical':
-        visit(node.left);
-        visit(node.right);
-        return;
-      case 'call':
-        if (!isFunctionName(node.name)) {
-          diagnostics.push(diagnostic(ExprCodes.UnknownFunction, `unknown function ${node.name}(); the functions are ${Object.keys(FUNCTIONS).map((f) => `${f}()`).join(', ')}`, node));
-        } else if (node.args.length !== FUNCTIONS[node.name]) {
-          const arity = FUNCTIONS[node.name];
-          diagnostics.push(diagnostic(ExprCodes.UnknownFunction, `${node.name}() takes ${arity} argument${arity === 1 ? '' : 's'}, not ${node.args.length}`, node));
-        }
-        node.args.forEach(visit);
-        return;
+    if (node.type === 'context' && !CONTEXTS.has(node.name)) diagnostics.push(unknownContext(node.name, node));
+    if (node.type === 'call') {
+      if (!isFunctionName(node.name)) {
+        diagnostics.push(diagnostic(ExprCodes.UnknownFunction, `unknown function ${node.name}(); the functions are ${Object.keys(FUNCTIONS).map((f) => `${f}()`).join(', ')}`, node));
+      } else if (node.args.length !== FUNCTIONS[node.name]) {
+        const arity = FUNCTIONS[node.name];
+        diagnostics.push(diagnostic(ExprCodes.UnknownFunction, `${node.name}() takes ${arity} argument${arity === 1 ? '' : 's'}, not ${node.args.length}`, node));
+      }
     }
+    childrenOf(node).forEach(visit);
   };
   visit(expr);
   return diagnostics;

@@ -4,7 +4,7 @@
  * the implied `success() &&`, ...). Both walk the tree once and never fail.
  */
 import { CONTEXTS } from './language.ts';
-import type { Expr, MemberExpr, Reference } from './ast.ts';
+import { childrenOf, type Expr, type MemberExpr, type Reference } from './ast.ts';
 
 /**
  * Every context reference, outermost static chain first: in
@@ -21,26 +21,7 @@ export function referencesOf(expr: Expr): Reference[] {
       chain.dynamic.forEach(visit);
       return;
     }
-    switch (node.type) {
-      case 'literal':
-      case 'context':
-        return;
-      case 'member':
-        visit(node.object);
-        visit(node.property);
-        return;
-      case 'unary':
-        visit(node.argument);
-        return;
-      case 'binary':
-      case 'logical':
-        visit(node.left);
-        visit(node.right);
-        return;
-      case 'call':
-        node.args.forEach(visit);
-        return;
-    }
+    childrenOf(node).forEach(visit);
   };
   visit(expr);
   return references;
@@ -53,21 +34,9 @@ export function callsOf(expr: Expr): string[] {
     switch (node.type) {
       case 'call':
         names.add(node.name);
-        node.args.forEach(visit);
-        return;
-      case 'member':
-        visit(node.object);
-        visit(node.property);
-        return;
-      case 'unary':
-        visit(node.argument);
-        return;
-      case 'binary':
-      case 'logical':
-        visit(node.left);
-        visit(node.right);
-        return;
+        break;
     }
+    childrenOf(node).forEach(visit);
   };
   visit(expr);
   return [...names];
