@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startBaton, stopBatons, type Exit } from '../support/cli-process.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalTaskTokens } from '../../cli/engine/local-tokens.ts';
 import { LocalFunctionLoader } from '../../functions/runtime/function-loader.ts';
@@ -17,7 +17,6 @@ import { startHarness, type Harness } from '../support/engine-harness.ts';
  * workflow. All through the real local engine.
  */
 
-const BIN = join(import.meta.dirname, '../../cli/bin.ts');
 const probe = 'function: ../steps/probe.ts';
 
 let h: Harness;
@@ -183,30 +182,11 @@ steps:
 
 // ---- through the CLI, from two processes ------------------------------------------
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** Processes still running when the tests end (a failed test leaves a run waiting) are stopped. */
-const running = new Set<ChildProcess>();
-afterAll(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
+afterAll(stopBatons);
 
-/** `node cli/bin.ts ARGS` with its own BATON_HOME; resolves when the process exits. */
-function baton(home: string, args: string[]): { done: Promise<Exit>; stderr: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, BATON_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  child.on('close', () => running.delete(child));
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const done = new Promise<Exit>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { done, stderr: () => stderr };
-}
+/** `node cli/bin.ts ARGS` with its own BATON_HOME. */
+const baton = startBaton;
 
 /** Polls `baton status RUN --json` from new processes until `step` is waiting; says what it last saw if it never is. */
 async function waitingFor(home: string, runId: string, step: string, run: { stderr: () => string }): Promise<RunResult> {

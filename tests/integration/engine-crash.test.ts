@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startBaton, stopBatons, type Exit } from '../support/cli-process.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../functions/runtime/run-result.ts';
 
@@ -11,7 +11,6 @@ import type { RunResult } from '../../functions/runtime/run-result.ts';
  * in a definition, and several processes sharing the local database.
  */
 
-const BIN = join(import.meta.dirname, '../../cli/bin.ts');
 const FIXTURES = join(import.meta.dirname, '../fixtures/workflows');
 
 let home: string;
@@ -20,29 +19,12 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** Processes still running when the tests end (a failed test leaves a run waiting) are stopped. */
-const running = new Set<ChildProcess>();
-afterAll(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
+afterAll(stopBatons);
 
 /** `node cli/bin.ts ARGS` with this file's BATON_HOME; resolves when the process exits. */
 function baton(args: string[]): Promise<Exit> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, BATON_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  child.on('close', () => running.delete(child));
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return startBaton(home, args).done;
 }
 
 /** A fresh file path under the temp home. */
