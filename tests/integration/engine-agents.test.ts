@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/index.ts';
 import { EnvSecrets } from '../../functions/runtime/secrets.ts';
 import { startHarness, type Harness } from '../support/engine-harness.ts';
+import { startFakeAgentApi, type FakeAgentApi, type FakeAgentState } from '../support/fake-agentapi.ts';
 import { sendJson, startHttpServer, type TestServer } from '../support/http-server.ts';
 
 /**
@@ -15,34 +16,13 @@ const API_KEY = 'sk-ant-engine-test-5f3a9c1e7b';
 
 let h: Harness;
 let anthropic: TestServer;
-let agentapi: TestServer;
+let agentapi: FakeAgentApi;
 
 /** What the fake Messages API answers, one entry per request; past the end, a normal answer. */
 let anthropicScript: number[] = [];
 
-/**
- * A stand-in for an agentapi server: after a POST it stays `running` until
- * `release()` (or for `busyPolls` more /status calls), then becomes `stable` with its
- * answer appended; POST /message is refused unless stable, as agentapi does.
- */
-const agent = {
-  status: 'stable' as 'stable' | 'running',
-  held: false,
-  busyPolls: 0,
-  answer: (question: string) => `Done: ${question}`,
-  messages: [] as Array<{ id: number; role: 'user' | 'agent'; content: string; time: string }>,
-  say(role: 'user' | 'agent', content: string) {
-    this.messages.push({ id: this.messages.length, role, content, time: new Date().toISOString() });
-  },
-  reset() {
-    this.status = 'stable';
-    this.held = false;
-    this.busyPolls = 0;
-    this.answer = (question: string) => `Done: ${question}`;
-    this.messages = [];
-    this.say('agent', 'Welcome to the agent');
-  },
-};
+/** The fake agentapi server's agent; tests change its behaviour between runs. */
+let agent: FakeAgentState;
 
 beforeAll(async () => {
   h = await startHarness({ secrets: new EnvSecrets({ TEST_KEY: API_KEY }), agentPollIntervalMs: 20 });
@@ -61,28 +41,7 @@ beforeAll(async () => {
       usage: { input_tokens: 11, output_tokens: 5 },
     });
   });
-  agentapi = await startHttpServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/status') {
-      if (agent.status === 'running' && !agent.held) {
-        if (agent.busyPolls > 0) agent.busyPolls--;
-        else {
-          agent.status = 'stable';
-          agent.say('agent', agent.answer(agent.messages.filter((m) => m.role === 'user').at(-1)?.content ?? ''));
-        }
-      }
-      return sendJson(res, 200, { agent_type: 'claude', status: agent.status });
-    }
-    if (req.method === 'GET' && req.url === '/messages') return sendJson(res, 200, { messages: agent.messages });
-    if (req.method === 'POST' && req.url === '/message') {
-      if (agent.status !== 'stable') return sendJson(res, 409, { title: 'Conflict', detail: 'agent is running' });
-      const body = JSON.parse(req.body) as { content: string; type: string };
-      if (body.type !== 'user') return sendJson(res, 422, { title: 'bad type' });
-      agent.say('user', body.content);
-      agent.status = 'running';
-      return sendJson(res, 200, { ok: true });
-    }
-    sendJson(res, 404, { title: 'Not Found' });
-  });
+  agentapi = await startFakeAgentApi({ welcome: 'Welcome to the agent', busyAfterPost: 0, answer: (question) => `Done: ${question}` });
 });
 
 afterAll(async () => {
@@ -97,7 +56,8 @@ beforeEach(() => {
   anthropicScript = [];
   anthropic.requests.length = 0;
   agentapi.requests.length = 0;
-  agent.reset();
+  agentapi.reset();
+  agent = agentapi.agent;
 });
 
 const probe = 'function: ../steps/probe.ts';
@@ -278,9 +238,9 @@ inputs:
     try {
       const yaml = workflow('agents-agentapi-long');
       const file = slow.write('agents-agentapi-long', yaml);
-      agent.held = true;
+      agent.hold = true;
       const release = setTimeout(() => {
-        agent.held = false;
+        agent.hold = false;
       }, 600);
 
       const result = await slow.run(file).finally(() => clearTimeout(release));

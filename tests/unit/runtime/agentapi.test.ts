@@ -2,64 +2,22 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentInvocation } from '../../../functions/runtime/contract.ts';
 import { ErrorNames } from '../../../functions/runtime/errors.ts';
 import { invokeStep } from '../../../functions/runtime/invoke-step.ts';
-import { closedPort, sendJson, startHttpServer, type TestServer } from '../../support/http-server.ts';
+import { startFakeAgentApi, type FakeAgentApi, type FakeAgentState } from '../../support/fake-agentapi.ts';
+import { closedPort } from '../../support/http-server.ts';
 import { newRunId, runContext, startRuntimeHarness, type RuntimeHarness } from '../../support/runtime-harness.ts';
 
-/**
- * A stand-in for an agentapi server: `running` while the agent works (`busyFor`
- * more /status calls, or until `hold` is released), then `stable` with its answer
- * appended; POST /message is refused unless stable, as agentapi does.
- */
-interface FakeAgent {
-  status: 'stable' | 'running';
-  busyFor: number;
-  hold: boolean;
-  messages: Array<{ id: number; role: 'user' | 'agent'; content: string; time: string }>;
-  posts: number;
-  failStatusWith?: number;
-}
-
-let agent: FakeAgent;
 let harness: RuntimeHarness;
-let server: TestServer;
-
-function say(role: 'user' | 'agent', content: string): void {
-  agent.messages.push({ id: agent.messages.length, role, content, time: new Date().toISOString() });
-}
+let server: FakeAgentApi;
+let agent: FakeAgentState;
 
 beforeAll(async () => {
   harness = await startRuntimeHarness();
-  server = await startHttpServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/status') {
-      if (agent.failStatusWith) return sendJson(res, agent.failStatusWith, { title: 'boom' });
-      if (agent.status === 'running' && !agent.hold) {
-        if (agent.busyFor > 0) agent.busyFor--;
-        else {
-          agent.status = 'stable';
-          const question = agent.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
-          say('agent', `  Working on it…\n  Answer to: ${question}  `);
-        }
-      }
-      return sendJson(res, 200, { agent_type: 'claude', status: agent.status });
-    }
-    if (req.method === 'GET' && req.url === '/messages') return sendJson(res, 200, { messages: agent.messages });
-    if (req.method === 'POST' && req.url === '/message') {
-      if (agent.status !== 'stable') return sendJson(res, 409, { title: 'Conflict', detail: 'agent is running' });
-      const body = JSON.parse(req.body) as { content: string; type: string };
-      if (body.type !== 'user') return sendJson(res, 422, { title: 'bad type' });
-      agent.posts++;
-      say('user', body.content);
-      agent.status = 'running';
-      agent.busyFor = 2;
-      return sendJson(res, 200, { ok: true });
-    }
-    sendJson(res, 404, { title: 'Not Found' });
-  });
+  server = await startFakeAgentApi({ welcome: 'Welcome to Claude Code', busyAfterPost: 2, answer: (question) => `  Working on it…\n  Answer to: ${question}  ` });
 });
 
 beforeEach(() => {
-  agent = { status: 'stable', busyFor: 0, hold: false, messages: [], posts: 0 };
-  say('agent', 'Welcome to Claude Code');
+  server.reset();
+  agent = server.agent;
 });
 
 afterAll(async () => {
@@ -82,7 +40,7 @@ function ask(runId: string, prompt: string, phase: 'start' | 'poll' = 'start', u
 describe('agent: agentapi', () => {
   it('waits for the agent to be free, posts once, and returns its newest answer', async () => {
     agent.status = 'running';
-    agent.busyFor = 1; // busy with something else first
+    agent.busyPolls = 1; // busy with something else first
 
     const response = await invokeStep(ask(newRunId(), 'Fix the bug'), harness.deps());
 
