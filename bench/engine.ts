@@ -17,7 +17,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { LocalEngine, type InterpreterEvent } from '../cli/engine/engine.ts';
 import { LOCAL_TABLE, openMemoryDynamo } from '../cli/engine/local-dynamo.ts';
 import { compile } from '../compiler/index.ts';
-import { CheckpointStore } from '../functions/runtime/store.ts';
+import { CheckpointStore } from '../functions/runtime/store/index.ts';
 import { probeLog } from '../tests/fixtures/workflows/steps/probe.ts';
 import { prng, randomDag, type RandomDag } from '../tests/support/random-workflow.ts';
 import { criticalPath, levelPlan } from './asl-timing.ts';

@@ -1,7 +1,7 @@
 import type { core } from 'zod';
 import { Codes, MAX_DIAGNOSTICS, type Diagnostic } from './diagnostics.ts';
-import { MachineEmitter, type EmitResult } from './emit/machine.ts';
-import { buildModel, handlerRefs, type Workflow } from './model.ts';
+import { emitMachine, type EmitResult } from './emit/machine.ts';
+import { buildModel, stepHandlers, type Workflow } from './model.ts';
 import { parseSource, type ParsedSource } from './parse.ts';
 import { planWorkflow, type Plan } from './plan.ts';
 import { rules } from './rules/index.ts';
@@ -68,12 +68,11 @@ export function compile(text: string): CompileResult {
   if (structural) return finish({ graph, workflow });
 
   const plan = planWorkflow(workflow);
-  const emitter = new MachineEmitter(workflow, plan, {
+  const emitted = emitMachine(workflow, plan, {
     at,
     expression: (path, d) => diagnostics.push(expressionDiagnostic(source, path, d)),
   });
-  const emitted = emitter.emit();
-  for (const name of emitter.stateNames()) {
+  for (const name of emitted.stateNames) {
     if (name.length > MAX_STATE_NAME) {
       const id = name.split('.')[0];
       at(workflow.steps.has(id) ? ['steps', id] : [], Codes.StateNameTooLong, `state name '${name}' is ${name.length} characters; Step Functions allows ${MAX_STATE_NAME}: shorten the step id`, 'key');
@@ -95,11 +94,11 @@ export function compile(text: string): CompileResult {
 
 /** The steps and their edges, for `baton graph` and for tools. */
 export function graphOf(workflow: Workflow): Graph {
-  const nodes = [...workflow.steps.values()].map((s) => ({ id: s.id, kind: s.kind, handler: s.handler, description: s.doc.description }));
+  const nodes = [...workflow.steps.values()].map((s) => ({ id: s.id, kind: s.kind, handler: s.handler, description: s.description }));
   const edges: Graph['edges'] = [];
   for (const step of workflow.steps.values()) {
     for (const need of step.needs) if (workflow.steps.has(need)) edges.push({ from: need, to: step.id, kind: 'needs' });
-    for (const ref of handlerRefs(step.doc)) if (workflow.steps.has(ref.target)) edges.push({ from: step.id, to: ref.target, kind: ref.key });
+    for (const ref of stepHandlers(step)) if (workflow.steps.has(ref.target)) edges.push({ from: step.id, to: ref.target, kind: ref.key });
   }
   return { nodes, edges };
 }

@@ -4,9 +4,10 @@ import type { Workflow } from './model.ts';
  * The shape of the main flow, found from `needs`:
  * - `series`: each block starts when the one before it has finished;
  * - `parallel`: blocks with no dependency between them (an ASL `Parallel`);
- * - `barrier`: a part of the graph that is not series-parallel. Each of its steps
- *   runs in its own branch and waits, on a task token, for exactly its own needs
- *   inside the part (see docs/compiler.md, "Exact dependencies").
+ * - `chains`: a part of the graph that is not series-parallel, cut into chains
+ *   (paths along real `needs` edges, as few as there can be). Each chain runs in
+ *   its own branch; a step waits, behind a barrier on a task token, only for the
+ *   needs that lie on other chains (see docs/compiler.md, "Exact dependencies").
  *
  * Every split is exact: a series split is only made where every step after it
  * really depends on every step before it, so no step ever waits for a step it
@@ -16,7 +17,7 @@ export type Block =
   | { kind: 'step'; id: string }
   | { kind: 'series'; blocks: Block[] }
   | { kind: 'parallel'; blocks: Block[] }
-  | { kind: 'barrier'; steps: string[] };
+  | { kind: 'chains'; chains: string[][] };
 
 export interface Plan {
   root: Block | undefined;
@@ -163,9 +164,11 @@ class Decomposer {
   private readonly undirected: number[][];
   private readonly ids: string[];
   private readonly ancestors: BitRows;
+  private readonly needs: number[][];
 
   constructor(ids: string[], needs: number[][], ancestors: BitRows) {
     this.ids = ids;
+    this.needs = needs;
     this.ancestors = ancestors;
     this.member = new Int32Array(ids.length);
     this.undirected = Array.from({ length: ids.length }, () => []);
@@ -184,7 +187,40 @@ class Decomposer {
     if (components.length > 1) return { kind: 'parallel', blocks: components.map((c) => this.decompose(c)) };
     const parts = this.seriesParts(nodes);
     if (parts.length > 1) return { kind: 'series', blocks: parts.map((p) => this.decompose(p)) };
-    return { kind: 'barrier', steps: nodes.map((v) => this.ids[v]) };
+    return { kind: 'chains', chains: this.chains(nodes).map((chain) => chain.map((v) => this.ids[v])) };
+  }
+
+  /**
+   * The fewest chains that cover `nodes`, each a path along real edges: a maximum
+   * matching of "u then v" pairs (Hopcroft–Karp), seeded with the steps that have
+   * a single need here, so that those, who would otherwise wait on a barrier for
+   * that one need, follow it directly. Chains come out in topological order of
+   * their first step, each in topological order.
+   */
+  private chains(nodes: number[]): number[][] {
+    const stamp = ++this.stamp;
+    for (const v of nodes) this.member[v] = stamp;
+    const position = new Map(nodes.map((v, i) => [v, i]));
+    const inside = (u: number) => this.member[u] === stamp;
+    const preds = nodes.map((v) => [...new Set(this.needs[v])].filter(inside).map((u) => position.get(u)!));
+    const n = nodes.length;
+    const next = new Int32Array(n).fill(-1); // matched successor of a position
+    const prev = new Int32Array(n).fill(-1); // matched predecessor
+    for (let j = 0; j < n; j++) {
+      if (preds[j].length === 1 && next[preds[j][0]] < 0) {
+        next[preds[j][0]] = j;
+        prev[j] = preds[j][0];
+      }
+    }
+    hopcroftKarp(preds, next, prev);
+    const out: number[][] = [];
+    for (let j = 0; j < n; j++) {
+      if (prev[j] >= 0) continue;
+      const chain: number[] = [];
+      for (let k = j; k >= 0; k = next[k]) chain.push(nodes[k]);
+      out.push(chain);
+    }
+    return out;
   }
 
   /** Weakly connected components of the steps in `nodes`, each kept in topological order. */
@@ -241,5 +277,52 @@ class Decomposer {
     }
     parts.push(current);
     return parts;
+  }
+}
+
+/**
+ * Grows the matching `next`/`prev` (predecessor position → successor position) to
+ * a maximum one: phases of a breadth-first layering from the unmatched successors,
+ * then vertex-disjoint augmenting paths along it. O(E √V).
+ */
+function hopcroftKarp(preds: number[][], next: Int32Array, prev: Int32Array): void {
+  const n = preds.length;
+  const INF = 1 << 30;
+  const dist = new Int32Array(n);
+  for (;;) {
+    // Layers over successors j; an edge j → u (a predecessor) leads on to u's match.
+    const queue: number[] = [];
+    for (let j = 0; j < n; j++) {
+      if (prev[j] < 0 && preds[j].length > 0) {
+        dist[j] = 0;
+        queue.push(j);
+      } else dist[j] = INF;
+    }
+    let found = false;
+    for (let head = 0; head < queue.length; head++) {
+      const j = queue[head];
+      for (const u of preds[j]) {
+        const k = next[u];
+        if (k < 0) found = true;
+        else if (dist[k] === INF) {
+          dist[k] = dist[j] + 1;
+          queue.push(k);
+        }
+      }
+    }
+    if (!found) return;
+    const augment = (j: number): boolean => {
+      for (const u of preds[j]) {
+        const k = next[u];
+        if (k < 0 || (dist[k] === dist[j] + 1 && augment(k))) {
+          next[u] = j;
+          prev[j] = u;
+          return true;
+        }
+      }
+      dist[j] = INF;
+      return false;
+    };
+    for (let j = 0; j < n; j++) if (prev[j] < 0 && dist[j] === 0) augment(j);
   }
 }

@@ -64,7 +64,7 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
     .option('--json', 'print JSON')
     .action(async (options: { workflow?: string; limit: number; json?: boolean }) =>
       withStore(async (local) => {
-        const runs = await local.store.listRuns({ workflow: options.workflow, limit: options.limit });
+        const runs = await local.store.runs.list({ workflow: options.workflow, limit: options.limit });
         if (options.json) {
           process.stdout.write(JSON.stringify(runs.map((r) => ({ run_id: r.run_id, workflow: r.workflow, status: r.status, started_at: r.started_at, ended_at: r.ended_at })), null, 2) + '\n');
           return;
@@ -118,7 +118,7 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
       .argument('<run-id>')
       .action(async (runId: string) =>
         withStore(async (local) => {
-          await local.store.requestControl(runId, control).catch((error: Error) => {
+          await local.store.runs.requestControl(runId, control).catch((error: Error) => {
             throw new UsageError(error.message);
           });
           process.stdout.write(`${runId}: ${control} requested\n`);

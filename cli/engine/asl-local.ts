@@ -15,7 +15,7 @@ const LOCAL_MAX_TIMEOUT_SECONDS = 2_147_483;
  */
 export function prepareForLocal(asl: Record<string, unknown>): Record<string, unknown> {
   const copy = structuredClone(asl);
-  for (const [, state] of walk(copy)) {
+  for (const [, state] of walkStates(copy)) {
     if (state.Type !== 'Task') continue;
     const seconds = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : LOCAL_MAX_TIMEOUT_SECONDS;
     state.TimeoutSeconds = Math.min(seconds, LOCAL_MAX_TIMEOUT_SECONDS);
@@ -23,15 +23,11 @@ export function prepareForLocal(asl: Record<string, unknown>): Record<string, un
   return copy;
 }
 
-/** Every Task state, by name, in every branch and map processor. */
-export function taskStates(asl: Record<string, unknown>): Array<[string, AslState]> {
-  return [...walk(asl)].filter(([, state]) => state.Type === 'Task');
-}
-
-function* walk(machine: Record<string, unknown>): Generator<[string, AslState]> {
+/** Every state, by name, in every branch and map processor. */
+export function* walkStates(machine: Record<string, unknown>): Generator<[string, AslState]> {
   for (const [name, state] of Object.entries(machine.States as Record<string, AslState>)) {
     yield [name, state];
-    for (const branch of (state.Branches as Array<Record<string, unknown>> | undefined) ?? []) yield* walk(branch);
-    if (state.ItemProcessor) yield* walk(state.ItemProcessor as Record<string, unknown>);
+    for (const branch of (state.Branches as Array<Record<string, unknown>> | undefined) ?? []) yield* walkStates(branch);
+    if (state.ItemProcessor) yield* walkStates(state.ItemProcessor as Record<string, unknown>);
   }
 }

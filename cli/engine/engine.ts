@@ -1,22 +1,23 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { compile, formatDiagnostic, type CompileResult } from '../../compiler/index.ts';
-import type { RunContext, StepInvocation, StepResponse } from '../../functions/runtime/contract.ts';
-import { runControl, type ControlPayload, type RunState } from '../../functions/runtime/control/control.ts';
+import type { ExecutionInput, LambdaRole, RunState } from '../../compiler/contract/index.ts';
 import { checkInputs } from '../../functions/runtime/control/inputs.ts';
-import { ErrorNames } from '../../functions/runtime/errors.ts';
+import { RunOwnedError } from '../../functions/runtime/errors.ts';
 import { LocalFunctionLoader } from '../../functions/runtime/function-loader.ts';
-import { invokeStep, type RuntimeDeps } from '../../functions/runtime/invoke-step.ts';
+import { handlerForRole, type Handler } from '../../functions/handlers.ts';
+import type { RuntimeDeps } from '../../functions/runtime/invoke-step.ts';
 import { EnvSecrets, type SecretResolver } from '../../functions/runtime/secrets.ts';
-import type { CheckpointStore } from '../../functions/runtime/store.ts';
-import type { RunStatus } from '../../functions/runtime/store-records.ts';
-import { taskResult } from '../../functions/runtime/task-result.ts';
+import type { CheckpointStore, RunOwner, RunStatus } from '../../functions/runtime/store/index.ts';
 import { DiagnosticsError, UsageError } from '../usage-error.ts';
+import { LocalExecution, type InterpreterEvent, type StopReason } from './execution.ts';
+import { Lease } from './lease.ts';
 import { LocalTaskTokens } from './local-tokens.ts';
-import { ProgressTracker, type ProgressEvent } from './progress.ts';
-import { prepareForLocal, taskStates, type AslState } from './asl-local.ts';
+import type { ProgressEvent } from './progress.ts';
+
+export type { InterpreterEvent };
 
 export interface EngineOptions {
   store: CheckpointStore;
@@ -35,14 +36,8 @@ export interface EngineOptions {
   onStateEvent?: (event: InterpreterEvent) => void;
   /** How often the engine reads the run's control flag (pause/cancel from another process). */
   controlPollMs?: number;
-}
-
-/** One entry of aws-local-stepfunctions' event log, as far as Baton reads it. */
-export interface InterpreterEvent {
-  type: string;
-  timestamp: number;
-  state?: { name: string; type: string };
-  index?: number;
+  /** How often this process renews its lease on a run it executes (default 2 s). */
+  leaseRenewMs?: number;
 }
 
 export interface RunRequest {
@@ -57,25 +52,28 @@ export interface RunOutcome {
   status: RunStatus;
 }
 
-interface Definition {
+export interface Definition {
   file: string;
   compiled: CompileResult & { asl: Record<string, unknown> };
 }
 
+/** A lease not renewed for this long belongs to a process that is gone. */
+export const LEASE_STALE_MS = 15_000;
+
 /**
  * Runs compiled workflows on this machine: the ASL the compiler emits, executed
- * by aws-local-stepfunctions, with every Task state bound in-process to the code a
- * Lambda would run (invokeStep for steps, runControl for the run's own states).
- * The interpreter decides what runs when: retries, catches, choices, parallelism
- * and maps are its, never re-implemented here. The engine only emulates what the
- * interpreter lacks: task tokens (`.waitForTaskToken`) and child executions
- * (`startExecution.sync:2`), and stops executions on pause and cancel.
+ * by aws-local-stepfunctions (execution.ts), every Task state bound to the same
+ * handler a Lambda runs (bindings.ts, through functions/handlers.ts). The engine
+ * is the local starter: it checks the inputs, records the run and holds it (a
+ * lease) while this process executes it.
  */
 export class LocalEngine {
   private readonly options: EngineOptions;
   private readonly store: CheckpointStore;
   private readonly tokens: LocalTaskTokens;
   private readonly secrets: SecretResolver;
+  private readonly owner = { id: randomUUID(), pid: process.pid, host: hostname() };
+  private readonly executions = new Map<string, LocalExecution>();
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -94,41 +92,41 @@ export class LocalEngine {
     }
     const runId = request.runId ?? newRunId(workflow.name);
     const startedAt = new Date().toISOString();
-    await this.store.createRun({
-      run_id: runId,
-      workflow: workflow.name,
-      inputs: checked.inputs,
-      trigger: request.trigger,
-      status: 'running',
-      started_at: startedAt,
-      execution_arn: localArn(definition.file, runId, 1),
-    });
-    const state: RunState = { inputs: checked.inputs, run: { id: runId, workflow: workflow.name, started_at: startedAt, attempt: 1 }, trigger: request.trigger ?? null, steps: {} };
-    return this.execute(definition, state);
+    await this.store.runs.create({ run_id: runId, workflow: workflow.name, inputs: checked.inputs, trigger: request.trigger, status: 'running', started_at: startedAt, execution_arn: localArn(definition.file, runId, 1) });
+    const state: ExecutionInput = { inputs: checked.inputs, run: { id: runId, workflow: workflow.name, started_at: startedAt, attempt: 1 }, trigger: request.trigger ?? null, steps: {} };
+    return this.hold(runId, () => this.execute(definition, state));
   }
 
   /**
-   * Continues a failed, cancelled, paused or crashed run from its checkpoints: a new
-   * execution of the same definition with the same run id; steps whose checkpoint
-   * says succeeded return their stored outputs without running again.
+   * Continues a failed, cancelled, paused or interrupted run from its checkpoints:
+   * a new execution of the same definition with the same run id; steps whose
+   * checkpoint says succeeded return their stored outputs without running again.
+   * Refused while another live process holds the run.
    */
   async resume(runId: string): Promise<RunOutcome> {
-    const run = await this.store.getRun(runId);
+    const run = await this.store.runs.get(runId);
     if (!run) throw new UsageError(`no run ${runId}`);
     if (run.status === 'succeeded') throw new UsageError(`run ${runId} has already succeeded; nothing to resume`);
     const parsed = parseLocalArn(run.execution_arn);
     if (!parsed) throw new UsageError(`run ${runId} was not started by this machine's engine; resume it where it runs`);
     const definition = await this.load(parsed.file);
     const attempt = parsed.attempt + 1;
-    await this.store.requestControl(runId, null).catch(() => undefined);
-    await this.store.updateRun(runId, { status: 'running', error: null, ended_at: null, execution_arn: localArn(parsed.file, runId, attempt) });
-    const state: RunState = { inputs: run.inputs, run: { id: runId, workflow: run.workflow, started_at: run.started_at, attempt }, trigger: run.trigger ?? null, steps: {} };
-    return this.execute(definition, state);
+    return this.hold(runId, async () => {
+      await this.store.runs.requestControl(runId, null).catch(() => undefined);
+      await this.store.runs.update(runId, { status: 'running', error: null, ended_at: null, execution_arn: localArn(parsed.file, runId, attempt) });
+      const state: ExecutionInput = { inputs: run.inputs, run: { id: runId, workflow: run.workflow, started_at: run.started_at, attempt }, trigger: run.trigger ?? null, steps: {} };
+      return this.execute(definition, state);
+    });
+  }
+
+  /** Stops every execution of this engine: Ctrl-C. Steps in flight are left for a resume to run again. */
+  interrupt(): void {
+    for (const execution of this.executions.values()) execution.stop('interrupted');
   }
 
   /** The definition a run of this engine was started from. */
   async definitionOf(runId: string): Promise<Definition | undefined> {
-    const run = await this.store.getRun(runId);
+    const run = await this.store.runs.get(runId);
     const parsed = parseLocalArn(run?.execution_arn);
     return parsed ? this.load(parsed.file).catch(() => undefined) : undefined;
   }
@@ -145,13 +143,77 @@ export class LocalEngine {
     return { file: resolve(file), compiled: compiled as Definition['compiled'] };
   }
 
-  private async execute(definition: Definition, state: RunState): Promise<RunOutcome> {
-    const runId = state.run.id;
-    const asl = prepareForLocal(definition.compiled.asl);
-    const abort = new AbortController();
-    const control = { stopping: undefined as undefined | 'paused' | 'cancelled', inFlight: 0 };
-    const progress = new ProgressTracker(definition.compiled, runId, this.options.onProgress);
-    const deps: RuntimeDeps = {
+  /** Takes the run's lease (refusing a run another live process holds), runs `body`, gives the lease up. */
+  private async hold(runId: string, body: () => Promise<RunOutcome>): Promise<RunOutcome> {
+    const lease = new Lease(this.store, runId, this.owner, { renewMs: this.options.leaseRenewMs ?? 2000, staleAfterMs: LEASE_STALE_MS });
+    try {
+      await lease.take();
+    } catch (error) {
+      if (error instanceof RunOwnedError) throw new UsageError(`${error.message}; wait for it, or stop it with: baton pause ${runId}`);
+      throw error;
+    }
+    try {
+      return await body();
+    } finally {
+      await lease.release();
+    }
+  }
+
+  private async execute(definition: Definition, input: ExecutionInput): Promise<RunOutcome> {
+    const runId = input.run.id;
+    const arn = localArn(definition.file, runId, input.run.attempt);
+    const deps = this.deps(definition);
+    const handlers = new Map<string, Handler>();
+    const execution = new LocalExecution({
+      arn,
+      compiled: definition.compiled,
+      input,
+      store: this.store,
+      tokens: this.tokens,
+      handler: (role: LambdaRole) => {
+        const key = JSON.stringify(role);
+        if (!handlers.has(key)) handlers.set(key, this.echoing(role, handlerForRole(role, deps)));
+        return handlers.get(key)!;
+      },
+      runChild: (child) => this.runChild(definition, child as RunState),
+      onProgress: this.options.onProgress,
+      onStateEvent: this.options.onStateEvent,
+      agentPollWaitMs: this.options.agentPollWaitMs,
+      controlPollMs: this.options.controlPollMs,
+    });
+    this.executions.set(arn, execution);
+    let outcome: Awaited<ReturnType<LocalExecution['run']>>;
+    try {
+      outcome = await execution.run();
+    } finally {
+      this.executions.delete(arn);
+    }
+    const status = await this.record(runId, outcome, execution);
+    return { runId, status };
+  }
+
+  /** Writes how the execution ended where no state of it did: a stop, or a failure outside any step. */
+  private async record(runId: string, outcome: 'succeeded' | 'failed' | StopReason, execution: LocalExecution): Promise<RunStatus> {
+    const now = new Date().toISOString();
+    if (outcome === 'succeeded') return 'succeeded';
+    if (outcome === 'failed') {
+      const run = await this.store.runs.get(runId);
+      if (run?.status !== 'failed') await this.store.runs.update(runId, { status: 'failed', error: execution.error ?? { name: 'States.Runtime', cause: 'the execution failed' }, ended_at: now });
+      return 'failed';
+    }
+    // A stopped run's steps that were still going are settled: a resume starts them again.
+    const steps = await this.store.steps.list(runId);
+    for (const step of steps.filter((s) => s.status === 'running' || s.status === 'waiting')) {
+      if (outcome === 'cancelled') await this.store.steps.settle(runId, { step: step.step, index: step.index }, 'failed', { name: 'Baton.RunCancelled', message: 'the run was cancelled while the step ran' });
+      else if (step.status === 'running') await this.store.steps.setStatus(runId, { step: step.step, index: step.index }, 'pending');
+    }
+    await this.store.runs.update(runId, { status: outcome, ended_at: outcome === 'cancelled' ? now : null });
+    await this.store.runs.requestControl(runId, null).catch(() => undefined);
+    return outcome;
+  }
+
+  private deps(definition: Definition): RuntimeDeps & { executions: { stop(arn: string, error: string): Promise<void> } } {
+    return {
       store: this.store,
       secrets: this.secrets,
       tokens: this.tokens,
@@ -159,121 +221,20 @@ export class LocalEngine {
       fetch: this.options.fetch,
       agentPollBudgetMs: this.options.agentPollBudgetMs,
       agentPollIntervalMs: this.options.agentPollIntervalMs,
+      // Pause and cancel found at a step boundary: the step's handler stops the execution, as StopExecution would.
+      executions: {
+        stop: async (arn: string, error: string) => this.executions.get(arn)?.stop(error === 'Baton.RunCancelled' ? 'cancelled' : 'paused'),
+      },
     };
-
-    let execution: ReturnType<StateMachine['run']> | undefined;
-    const stop = (how: 'paused' | 'cancelled') => {
-      if (control.stopping) return;
-      control.stopping = how;
-      // Pause stops at a step boundary: the steps in flight finish first.
-      const finish = () => (control.inFlight === 0 || how === 'cancelled' ? execution?.abort() : setTimeout(finish, 20));
-      finish();
-    };
-
-    const handlers: Record<string, (input: any) => Promise<unknown>> = {};
-    for (const [name, task] of taskStates(asl)) handlers[name] = this.handlerFor(name, task, definition, deps, control, stop, abort.signal);
-
-    const waitTimeOverrides: Record<string, number> = {};
-    for (const [name, st] of allStates(asl)) if (st.Type === 'Wait' && name.endsWith('.wait')) waitTimeOverrides[name] = this.options.agentPollWaitMs ?? 1000;
-
-    const machine = new StateMachine(asl as never, { validationOptions: { noValidate: true } });
-    execution = machine.run(state as never, {
-      overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides },
-      context: { Task: { Token: 'local' }, Execution: { Id: localArn(definition.file, runId, state.run.attempt), Name: runId } } as never,
-    });
-    progress.runStarted(state.run.attempt);
-    const events = progress.consume(this.options.onStateEvent ? tap(execution.eventLogs, this.options.onStateEvent) : execution.eventLogs);
-    const poller = setInterval(async () => {
-      try {
-        const run = await this.store.getRun(runId);
-        if (run?.control === 'cancel') stop('cancelled');
-        else if (run?.control === 'pause') stop('paused');
-      } catch {
-        // the store answers next time
-      }
-    }, this.options.controlPollMs ?? 300);
-
-    let status: RunStatus;
-    try {
-      await execution.result;
-      status = 'succeeded';
-    } catch (error) {
-      if (control.stopping) {
-        status = control.stopping;
-        await this.store.updateRun(runId, { status, ended_at: control.stopping === 'cancelled' ? new Date().toISOString() : null });
-        await this.store.requestControl(runId, null).catch(() => undefined);
-      } else {
-        status = 'failed';
-        const run = await this.store.getRun(runId);
-        if (run?.status !== 'failed') {
-          // The execution failed outside a step (a States.Runtime error, say): record it.
-          const cause = (error as { cause?: { name?: string; message?: string } }).cause ?? (error as Error);
-          await this.store.updateRun(runId, { status: 'failed', error: { name: cause.name ?? 'States.Runtime', cause: cause.message ?? String(error) }, ended_at: new Date().toISOString() });
-        }
-      }
-    } finally {
-      clearInterval(poller);
-      abort.abort(new Error('execution ended'));
-    }
-    await events;
-    progress.runEnded(status);
-    return { runId, status };
   }
 
-  /** Binds one Task state to the code its Lambda (or service integration) runs. */
-  private handlerFor(
-    name: string,
-    task: AslState,
-    definition: Definition,
-    deps: RuntimeDeps,
-    control: { stopping?: 'paused' | 'cancelled'; inFlight: number },
-    stop: (how: 'paused' | 'cancelled') => void,
-    signal: AbortSignal,
-  ): (input: any) => Promise<unknown> {
-    const resource = String(task.Resource);
-    const never = () => new Promise<never>(() => {});
-
-    if (resource.includes(':states:startExecution')) {
-      return async (input: { Input: RunState }) => {
-        if (control.stopping) return never();
-        return this.runChild(definition, input.Input);
-      };
-    }
-
-    const waitsForToken = resource.endsWith('.waitForTaskToken');
-    const isControl = String((task.Parameters as Record<string, unknown>)?.FunctionName ?? '').includes('BatonControlFunction');
-
-    return async (input: { Payload: Record<string, unknown> }) => {
-      if (control.stopping) return never();
-      const payload = { ...input.Payload };
-      let token: string | undefined;
-      if (waitsForToken) {
-        token = `local-${randomBytes(12).toString('hex')}`;
-        payload.token = token;
-      }
-      if (this.options.echoAgents && payload.kind === 'agent') {
-        payload.config = { ...(payload.config as object), provider: { provider: 'echo' } };
-        delete payload.secrets;
-      }
-      let response: unknown;
-      control.inFlight++;
-      try {
-        response = isControl ? await runControl(payload as unknown as ControlPayload, { store: this.store, tokens: this.tokens }) : await invokeStep(payload as unknown as StepInvocation, deps);
-      } catch (error) {
-        const errorName = (error as Error).name;
-        if (errorName === ErrorNames.RunPaused || errorName === ErrorNames.RunCancelled) {
-          stop(errorName === ErrorNames.RunPaused ? 'paused' : 'cancelled');
-          return never();
-        }
-        throw lambdaError(error as Error);
-      } finally {
-        control.inFlight--;
-      }
-      if (!token) return { StatusCode: 200, Payload: isControl ? response : taskResult(response as StepResponse) };
-      const outcome = await this.tokens.wait(token, signal).catch(() => undefined);
-      if (!outcome) return never();
-      if (outcome.status === 'success') return outcome.output;
-      throw Object.assign(new Error(outcome.cause), { name: outcome.error });
+  /** `--echo-agents`: every agent step answers with the built-in echo agent, its secrets unread. */
+  private echoing(role: LambdaRole, handler: Handler): Handler {
+    if (!this.options.echoAgents || role.kind !== 'agent') return handler;
+    return (event) => {
+      const e = event as { config?: Record<string, unknown>; templates?: Array<Array<string | number>> };
+      const templates = (e.templates ?? []).filter((path) => path[0] !== 'config');
+      return handler({ ...e, config: { ...e.config, provider: { provider: 'echo' } }, templates });
     };
   }
 
@@ -283,40 +244,13 @@ export class LocalEngine {
     const file = await findDefinition(dirname(parent.file), childName);
     if (!file) throw Object.assign(new Error(`no definition of workflow '${childName}' next to ${parent.file}`), { name: 'States.TaskFailed' });
     const child = await this.load(file);
-    const childRun = await this.store.getRun(input.run.id);
+    const childRun = await this.store.runs.get(input.run.id);
     if (childRun?.status === 'succeeded') return { Output: { outputs: childRun.outputs }, Status: 'SUCCEEDED' };
-    if (!childRun) {
-      await this.store.createRun({ run_id: input.run.id, workflow: childName, inputs: input.inputs, status: 'running', started_at: input.run.started_at, execution_arn: localArn(child.file, input.run.id, input.run.attempt) });
-    } else {
-      await this.store.updateRun(input.run.id, { status: 'running', error: null, ended_at: null, execution_arn: localArn(child.file, input.run.id, input.run.attempt) });
-    }
-    const outcome = await this.execute(child, { ...input, steps: {} });
-    const record = await this.store.getRun(input.run.id);
+    const outcome = await this.execute(child, { ...input, steps: {} } as ExecutionInput);
+    const record = await this.store.runs.get(input.run.id);
     if (outcome.status === 'succeeded') return { Output: { outputs: record?.outputs ?? {} }, Status: 'SUCCEEDED' };
     const cause = JSON.stringify({ Error: record?.error?.name ?? 'States.TaskFailed', Cause: record?.error?.cause ?? outcome.status });
     throw Object.assign(new Error(cause), { name: 'States.TaskFailed' });
-  }
-}
-
-/** The error Step Functions sees from a failed Lambda: named by its type, with Lambda's JSON as the cause. */
-function lambdaError(error: Error): Error {
-  const cause = JSON.stringify({ errorType: error.name, errorMessage: error.message, trace: [] });
-  return Object.assign(new Error(cause), { name: error.name || 'Error' });
-}
-
-async function* tap<T>(events: AsyncIterable<T>, each: (event: InterpreterEvent) => void): AsyncGenerator<T> {
-  for await (const event of events) {
-    each(event as InterpreterEvent);
-    yield event;
-  }
-}
-
-function* allStates(asl: Record<string, unknown>): Generator<[string, AslState]> {
-  const states = asl.States as Record<string, AslState>;
-  for (const [name, state] of Object.entries(states)) {
-    yield [name, state];
-    for (const branch of (state.Branches as Array<Record<string, unknown>> | undefined) ?? []) yield* allStates(branch);
-    if (state.ItemProcessor) yield* allStates(state.ItemProcessor as Record<string, unknown>);
   }
 }
 
@@ -352,4 +286,4 @@ async function findDefinition(dir: string, name: string): Promise<string | undef
   return undefined;
 }
 
-export type { RunContext };
+export type { RunOwner };

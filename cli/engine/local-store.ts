@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { CheckpointStore } from '../../functions/runtime/store.ts';
+import { CheckpointStore } from '../../functions/runtime/store/index.ts';
 import { LOCAL_TABLE, openLocalDynamo, type LocalDynamo } from './local-dynamo.ts';
 
 export interface LocalStore {

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { CheckpointStore } from '../../functions/runtime/store.ts';
+import type { CheckpointStore, TokenOutcome } from '../../functions/runtime/store/index.ts';
 import { StoreTaskTokens, type TaskTokens } from '../../functions/runtime/task-tokens.ts';
-import type { TokenOutcome } from '../../functions/runtime/store-records.ts';
 
 /**
  * Callback tasks (`.waitForTaskToken`) for the local engine, which the interpreter
@@ -57,7 +56,7 @@ export class LocalTaskTokens implements TaskTokens {
       signal.addEventListener('abort', onAbort, { once: true });
       const poll = async () => {
         try {
-          const outcome = await this.store.getTokenOutcome(token);
+          const outcome = await this.store.tokens.outcome(token);
           if (outcome) return finish(outcome);
         } catch {
           // the store may be briefly unreachable; look again

@@ -1,5 +1,5 @@
 import type { CompileResult } from '../../compiler/index.ts';
-import type { RunStatus } from '../../functions/runtime/store-records.ts';
+import type { RunStatus } from '../../functions/runtime/store/index.ts';
 
 export type StepView = {
   step: string;
@@ -69,13 +69,14 @@ export class ProgressTracker {
       return;
     }
     if (!event.state) return;
+    // However a step is skipped (its own `.skip`, a cascade, a barrier), its record says so as a state ends.
+    if (event.type === 'StateExited') this.skipped(event.state.output?.steps, event.timestamp);
     const [owner, role] = this.split(event.state.name);
     if (!owner) return;
     const at = event.timestamp;
     switch (event.type) {
       case 'StateEntered':
         if (role === 'main') this.set(owner, this.kinds.get(owner) === 'approval' ? 'waiting' : 'running', at);
-        else if (role === 'skip') this.set(owner, 'skipped', at, true);
         else if (role === 'failed' || role === 'timed-out') {
           const error = event.state.input?.steps?.[owner];
           this.set(owner, 'failed', at, true, error ? `${error.Error}${error.Cause ? `: ${shortCause(error.Cause)}` : ''}` : undefined);
@@ -101,6 +102,13 @@ export class ProgressTracker {
           if (status === 'succeeded') this.set(owner, 'succeeded', at, true);
         }
         break;
+    }
+  }
+
+  private skipped(steps: Record<string, { status?: string }> | undefined, at: number) {
+    if (!steps || typeof steps !== 'object') return;
+    for (const [id, record] of Object.entries(steps)) {
+      if (record?.status === 'skipped' && this.steps.has(id) && this.views.get(id)?.status !== 'skipped') this.set(id, 'skipped', at, true);
     }
   }
 

@@ -1,6 +1,6 @@
 import { toJsonPath, type Reference, type Resolved, type Resolver, type ValueType } from '../expr/index.ts';
 import { Codes } from '../diagnostics.ts';
-import type { Workflow } from '../model.ts';
+import { declaredOutputs, type Workflow } from '../model.ts';
 import { suggest } from '../rules/references.ts';
 
 /** A set of steps that is asked, not listed, unless needed: ancestors of large graphs are many. */
@@ -27,6 +27,8 @@ export interface Scope {
 }
 
 const RUN_FIELDS: Record<string, ValueType> = { id: 'string', workflow: 'string', started_at: 'string', attempt: 'integer' };
+/** Run ids, workflow names and timestamps never hold a backslash (run ids are checked at start). */
+const PLAIN_RUN_FIELDS = new Set(['id', 'workflow', 'started_at']);
 
 /**
  * Maps each context of the expression language to where it lives in the state
@@ -54,14 +56,13 @@ export function resolverFor(workflow: Workflow, scope: Scope): Resolver {
         }
         if (second === 'status') return ref.path.length === 2 ? { path: toJsonPath('steps', ref.path), type: 'string' } : error(Codes.UnknownStepRef, `steps.${id}.status is a string`);
         if (second !== 'outputs') return error(Codes.UnknownStepRef, `a step has 'outputs' and 'status'; steps.${id}.${String(second ?? '')} is neither`);
-        const declared = step.doc.outputs;
-        if (third !== undefined && declared !== undefined) {
-          const names = Array.isArray(declared) ? declared : Object.keys(declared);
-          if (!names.includes(String(third)) && !step.doc.for_each) {
+        const names = declaredOutputs(step);
+        if (third !== undefined && names !== undefined) {
+          if (!names.includes(String(third)) && !step.forEach) {
             return error(Codes.UnknownOutput, `step '${id}' declares outputs ${names.join(', ')}; '${third}' is not one of them${suggest(String(third), names)}`);
           }
         }
-        return { path: toJsonPath('steps', ref.path), type: step.doc.for_each && ref.path.length === 2 ? 'array' : 'unknown' };
+        return { path: toJsonPath('steps', ref.path), type: step.forEach && ref.path.length === 2 ? 'array' : 'unknown' };
       }
       case 'item':
       case 'index':
@@ -71,7 +72,7 @@ export function resolverFor(workflow: Workflow, scope: Scope): Resolver {
         if (first === undefined || !(String(first) in RUN_FIELDS) || ref.path.length > 1) {
           return error(Codes.UnknownContext, `run has ${Object.keys(RUN_FIELDS).join(', ')}`);
         }
-        return { path: toJsonPath('run', ref.path), type: RUN_FIELDS[String(first)] };
+        return { path: toJsonPath('run', ref.path), type: RUN_FIELDS[String(first)], ...(PLAIN_RUN_FIELDS.has(String(first)) ? { plain: true } : {}) };
       }
       case 'trigger':
         return { path: toJsonPath('trigger', ref.path), type: first === 'event' ? 'string' : 'unknown' };

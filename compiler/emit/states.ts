@@ -24,7 +24,7 @@ export function comment(text: string | undefined): State {
 export interface Retrier {
   ErrorEquals: string[];
   IntervalSeconds?: number;
-  MaxAttempts: number;
+  MaxAttempts?: number;
   BackoffRate?: number;
   MaxDelaySeconds?: number;
   JitterStrategy?: 'FULL' | 'NONE';
@@ -44,6 +44,7 @@ export interface TaskOptions {
   resultPath?: string | null;
   outputPath?: string;
   timeoutSeconds?: number;
+  heartbeatSeconds?: number;
   retry?: Retrier[];
   catch?: Catcher[];
   next: string | undefined;
@@ -60,19 +61,21 @@ export function task(options: TaskOptions): State {
     ...(options.resultPath !== undefined && options.resultPath !== '$' ? { ResultPath: options.resultPath } : {}),
     ...(options.outputPath ? { OutputPath: options.outputPath } : {}),
     ...(options.timeoutSeconds !== undefined ? { TimeoutSeconds: options.timeoutSeconds } : {}),
+    ...(options.heartbeatSeconds !== undefined ? { HeartbeatSeconds: options.heartbeatSeconds } : {}),
     ...(options.retry && options.retry.length > 0 ? { Retry: options.retry } : {}),
     ...(options.catch && options.catch.length > 0 ? { Catch: options.catch } : {}),
     ...renderNext(options.next),
   };
 }
 
-export function pass(options: { comment?: string; result?: unknown; parameters?: Record<string, unknown>; resultPath?: string | null; next: string | undefined }): State {
+export function pass(options: { comment?: string; result?: unknown; parameters?: Record<string, unknown>; resultPath?: string | null; outputPath?: string; next: string | undefined }): State {
   return {
     Type: 'Pass',
     ...comment(options.comment),
     ...(options.result !== undefined ? { Result: options.result } : {}),
     ...(options.parameters ? { Parameters: options.parameters } : {}),
     ...(options.resultPath !== undefined ? { ResultPath: options.resultPath } : {}),
+    ...(options.outputPath !== undefined ? { OutputPath: options.outputPath } : {}),
     ...renderNext(options.next),
   };
 }
@@ -101,6 +104,11 @@ export function parallel(options: { comment?: string; branches: Fragment[]; resu
   };
 }
 
+/** One branch's or one Map iteration's end when nothing else follows it. */
+export function endPass(options: { outputPath?: string } = {}): State {
+  return pass({ outputPath: options.outputPath, next: undefined });
+}
+
 export function map(options: {
   comment?: string;
   itemsPath: string;
@@ -108,7 +116,7 @@ export function map(options: {
   maxConcurrency: number;
   processor: Fragment;
   resultSelector?: Record<string, unknown>;
-  resultPath?: string;
+  resultPath?: string | null;
   catch?: Catcher[];
   next: string | undefined;
 }): State {

@@ -1,46 +1,35 @@
-import { compileTemplate, isTemplate, type CompiledValue, type ExprDiagnostic, type Resolver } from '../expr/index.ts';
-import { Codes } from '../diagnostics.ts';
+import { compileTemplate, isIntrinsicSafeText, isTemplate, type CompiledValue, type ExprDiagnostic, type Resolver, type TemplateOptions } from '../expr/index.ts';
+import { escapeIntrinsicText } from '../expr/asl-operand.ts';
+import { TEMPLATE_KEY, type PayloadPath } from '../contract/index.ts';
 
 export type YamlPath = Array<string | number>;
-export type PayloadPath = Array<string | number>;
+export type { PayloadPath };
 
-/** Where rendering a value reports to, and what it learns about secrets. */
+/** Where rendering a value reports to, and what it learns about templates. */
 export interface ValueSink {
   resolve: Resolver;
   /** An expression problem at `offset` inside the string at `at` in the source. */
   report(at: YamlPath, diagnostic: ExprDiagnostic): void;
-  /** Payload paths that hold a secret template, for `StepInvocation.secrets`. */
-  secrets: PayloadPath[];
+  /** Paths (from the event's root) that hold a template the runtime joins. */
+  templates: PayloadPath[];
+  /** Whether a template names a secret (the caller may refuse it there). */
+  secrets: boolean;
 }
 
 /**
  * One entry of an ASL `Parameters` object for a value written in the workflow:
- * templates become JSONPath (`key.$`), intrinsic functions, or, for a string that
- * mentions a secret, a secret template that only the runtime resolves.
+ * templates become JSONPath (`key.$`), intrinsic functions, or a template object
+ * the runtime joins (see compileTemplate for when), listed in `sink.templates`.
  */
-export function parameterEntry(key: string, value: unknown, at: YamlPath, payloadPath: PayloadPath, sink: ValueSink): [string, unknown] {
+export function parameterEntry(key: string, value: unknown, at: YamlPath, payloadPath: PayloadPath, sink: ValueSink, options: TemplateOptions = {}): [string, unknown] {
   if (typeof value === 'string') {
     if (!isTemplate(value)) return [key, value];
-    const { value: compiled, diagnostics } = compileTemplate(value, sink.resolve);
+    const { value: compiled, diagnostics } = compileTemplate(value, sink.resolve, options);
     for (const d of diagnostics) sink.report(at, d);
     if (!compiled) return [key, value];
     return compiledEntry(key, compiled, payloadPath, sink);
   }
-  if (Array.isArray(value)) {
-    const items = value.map((item, i) => parameterEntry(String(i), item, [...at, i], [...payloadPath, i], sink));
-    if (items.every(([k]) => !k.endsWith('.$'))) return [key, items.map(([, v]) => v)];
-    // Parameters cannot hold paths inside arrays; States.Array can, for scalar items.
-    const args: string[] = [];
-    for (const [k, v] of items) {
-      if (k.endsWith('.$')) args.push(v as string);
-      else if (v === null || typeof v !== 'object') args.push(intrinsicLiteral(v));
-      else {
-        sink.report(at, { code: Codes.NotRepresentable, message: 'a list that holds expressions may hold only plain values (strings, numbers, booleans, null), not objects or lists: Step Functions builds it with States.Array', offset: 0, length: 0 });
-        return [key, null];
-      }
-    }
-    return [`${key}.$`, `States.Array(${args.join(', ')})`];
-  }
+  if (Array.isArray(value)) return arrayEntry(key, value, at, payloadPath, sink);
   if (value !== null && typeof value === 'object') {
     return [key, parameterObject(value as Record<string, unknown>, at, payloadPath, sink)];
   }
@@ -56,6 +45,32 @@ export function parameterObject(value: Record<string, unknown>, at: YamlPath, pa
   return out;
 }
 
+/**
+ * A list. Parameters cannot hold a path as a list element: a list of paths and
+ * plain values becomes `States.Array(...)`; any other list that holds
+ * expressions keeps its shape, each computed element a template object.
+ */
+function arrayEntry(key: string, value: unknown[], at: YamlPath, payloadPath: PayloadPath, sink: ValueSink): [string, unknown] {
+  const probe: ValueSink = { ...sink, templates: [], secrets: false };
+  const items = value.map((item, i) => parameterEntry(String(i), item, [...at, i], [...payloadPath, i], probe));
+  if (items.every(([k]) => !k.endsWith('.$')) && probe.templates.length === 0) return [key, items.map(([, v]) => v)];
+  const asArray = probe.templates.length === 0 && items.every(([k, v]) => k.endsWith('.$') || isPlainScalar(v));
+  if (asArray) {
+    const args = items.map(([k, v]) => (k.endsWith('.$') ? (v as string) : intrinsicLiteral(v)));
+    return [`${key}.$`, `States.Array(${args.join(', ')})`];
+  }
+  sink.templates.push(...probe.templates);
+  sink.secrets ||= probe.secrets;
+  return [
+    key,
+    items.map(([k, v], i) => {
+      if (!k.endsWith('.$')) return v;
+      sink.templates.push([...payloadPath, i]);
+      return { [TEMPLATE_KEY]: [{ arg: 0 }], args: { '0.$': v } };
+    }),
+  ];
+}
+
 export function compiledEntry(key: string, compiled: CompiledValue, payloadPath: PayloadPath, sink: ValueSink): [string, unknown] {
   switch (compiled.kind) {
     case 'literal':
@@ -64,18 +79,26 @@ export function compiledEntry(key: string, compiled: CompiledValue, payloadPath:
       return [`${key}.$`, compiled.path];
     case 'intrinsic':
       return [`${key}.$`, compiled.expr];
-    case 'secret': {
-      sink.secrets.push(payloadPath);
-      const template: Record<string, unknown> = { 'baton:secret': compiled.parts };
-      if (compiled.args.length > 0) template['args.$'] = `States.Array(${compiled.args.join(', ')})`;
+    case 'template': {
+      sink.templates.push(payloadPath);
+      if (compiled.parts.some((part) => 'secret' in part)) sink.secrets = true;
+      const template: Record<string, unknown> = { [TEMPLATE_KEY]: compiled.parts };
+      if (compiled.args.length > 0) template.args = Object.fromEntries(compiled.args.map((arg, i) => [`${i}.$`, arg]));
+      if (compiled.url) template.as = 'url';
       return [key, template];
     }
   }
-  return [key, null];
+}
+
+/** A scalar that can be written as an intrinsic function argument as it is. */
+function isPlainScalar(value: unknown): boolean {
+  if (value === null || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isInteger(value);
+  return typeof value === 'string' && isIntrinsicSafeText(value);
 }
 
 /** A constant as an intrinsic function argument: `'it\'s'`, `3`, `true`, `null`. */
 export function intrinsicLiteral(value: unknown): string {
-  if (typeof value === 'string') return `'${value.replace(/[\\'{}]/g, (c) => `\\${c}`)}'`;
+  if (typeof value === 'string') return `'${escapeIntrinsicText(value)}'`;
   return JSON.stringify(value ?? null);
 }

@@ -22,14 +22,15 @@ export type ValueType = 'string' | 'number' | 'integer' | 'boolean' | 'object' |
  * the backend trusts a hint and drops runtime checks), that it is a secret
  * (never in the state data), or why it is not allowed here.
  */
-export type Resolved = { path: string; type?: ValueType } | { secret: string } | { error: { code: string; message: string } };
+export type Resolved = { path: string; type?: ValueType; plain?: boolean } | { secret: string } | { error: { code: string; message: string } };
 
 /** The compiler maps contexts to JSONPaths in the state data, or rejects them. */
 export type Resolver = (ref: Reference) => Resolved;
 
 export type Operand =
   | { kind: 'literal'; value: LiteralValue }
-  | { kind: 'path'; path: string; type: ValueType }
+  /** `plain`: a string known never to hold a backslash (a run id, a timestamp), safe inside States.Format. */
+  | { kind: 'path'; path: string; type: ValueType; plain?: boolean }
   | { kind: 'intrinsic'; expr: string; type: ValueType }
   | { kind: 'secret'; name: string };
 
@@ -108,7 +109,7 @@ function compileReference(expr: Expr, ctx: OperandContext): Operand | undefined 
     return undefined;
   }
   if ('secret' in resolved) return { kind: 'secret', name: resolved.secret };
-  return { kind: 'path', path: resolved.path, type: resolved.type ?? 'unknown' };
+  return { kind: 'path', path: resolved.path, type: resolved.type ?? 'unknown', ...(resolved.plain ? { plain: true } : {}) };
 }
 
 function compileCall(expr: CallExpr, ctx: OperandContext): Operand | undefined {

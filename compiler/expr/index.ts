@@ -14,9 +14,10 @@ export { referencesOf, callsOf } from './references.ts';
 export { toJsonPath } from './json-path.ts';
 
 export type { ValueType, Resolved, Resolver } from './asl-operand.ts';
-export { compileTemplate } from './to-asl.ts';
+export { compileTemplate, isIntrinsicSafeText } from './to-asl.ts';
+export type { TemplateOptions } from './to-asl.ts';
 export type { CompiledValue } from './to-asl.ts';
-export { compileCondition } from './to-choice.ts';
+export { compileCondition, usesStatusFunction } from './to-choice.ts';
 export type { ChoiceRule, CompiledCondition, ConditionOptions } from './to-choice.ts';
 
 export { ExpressionError } from './expression-error.ts';

@@ -20,24 +20,36 @@ export type CompiledValue =
   /** Parameters key `"k.$": "States.Format('x {}', $.a)"`. */
   | { kind: 'intrinsic'; expr: string }
   /**
-   * A string holding a secret. `parts` is static text, secret names and
-   * positional arguments; `args` are JSONPaths or intrinsics for those
-   * arguments, in order (the compiler renders them with `States.Array(...)`).
-   * The runtime joins them with `formatValue`, as `States.Format` would.
+   * A string the runtime assembles (the contract's TemplateValue): static text,
+   * secret names and positional arguments, whose values are JSONPaths or
+   * intrinsics (`args`, in order). Used where `States.Format` would not keep
+   * every character (see `compileTemplate`), for every string that mentions a
+   * secret, and for URLs, whose arguments are percent-encoded for their place.
    */
-  | { kind: 'secret'; parts: Array<string | { secret: string } | { arg: number }>; args: string[] };
+  | { kind: 'template'; parts: Array<{ text: string } | { secret: string } | { arg: number }>; args: string[]; url?: boolean };
+
+export interface TemplateOptions {
+  /** The string is a URL: every interpolated value is percent-encoded for its place in it (runtime). */
+  url?: boolean;
+}
 
 /**
  * Compiles a string value. Exactly one `${{ }}` keeps the expression's JSON
  * type (a path, a literal, `States.ArrayLength(...)`); anything else is
- * interpolated with `States.Format`, or folded into a literal when every
- * expression in it is constant. Every problem is reported; `value` is set
- * only when there is none.
+ * interpolated, or folded into a literal when every expression in it is
+ * constant.
+ *
+ * An interpolation becomes `States.Format` only when that keeps every
+ * character on Step Functions, on the local interpreter and through
+ * asl-validator: static text without a backslash or an unbalanced parenthesis,
+ * and arguments that can hold no backslash (numbers, booleans, run ids). Any
+ * other interpolation becomes a template the runtime joins, byte for byte.
+ * Every problem is reported; `value` is set only when there is none.
  */
-export function compileTemplate(text: string, resolve: Resolver): { value?: CompiledValue; diagnostics: ExprDiagnostic[] } {
+export function compileTemplate(text: string, resolve: Resolver, options: TemplateOptions = {}): { value?: CompiledValue; diagnostics: ExprDiagnostic[] } {
   const { parts, diagnostics } = scanTemplate(text);
   const ctx: OperandContext = { resolve, diagnostics, position: 'value' };
-  const value = isWholeExpression(text) ? compileWhole(parts, ctx) : compileInterpolation(parts, ctx);
+  const value = isWholeExpression(text) ? compileWhole(parts, ctx) : compileInterpolation(parts, ctx, options);
   return diagnostics.length === 0 && value ? { value, diagnostics } : { diagnostics };
 }
 
@@ -55,19 +67,19 @@ function compileWhole(parts: ReturnType<typeof scanTemplate>['parts'], ctx: Oper
     case 'intrinsic':
       return { kind: 'intrinsic', expr: operand.expr };
     case 'secret':
-      return { kind: 'secret', parts: [{ secret: operand.name }], args: [] };
+      return { kind: 'template', parts: [{ secret: operand.name }], args: [] };
   }
 }
 
 /** One piece of an interpolated string: text known now, or an argument computed at run time. */
-type Piece = { text: string; offset: number } | { arg: string } | { secret: string };
+type Piece = { text: string } | { arg: string; plain: boolean } | { secret: string };
 
-function compileInterpolation(parts: ReturnType<typeof scanTemplate>['parts'], ctx: OperandContext): CompiledValue | undefined {
+function compileInterpolation(parts: ReturnType<typeof scanTemplate>['parts'], ctx: OperandContext, options: TemplateOptions): CompiledValue | undefined {
   const pieces: Piece[] = [];
   let failed = false;
   for (const part of parts) {
     if (part.kind === 'text') {
-      pieces.push({ text: part.value, offset: part.offset });
+      pieces.push({ text: part.value });
       continue;
     }
     const operand = compileOperand(part.expr, ctx);
@@ -76,37 +88,53 @@ function compileInterpolation(parts: ReturnType<typeof scanTemplate>['parts'], c
         failed = true;
         break;
       case 'literal':
-        pieces.push({ text: formatValue(operand.value), offset: part.expr.start });
+        pieces.push({ text: formatValue(operand.value) });
         break;
       case 'secret':
         pieces.push({ secret: operand.name });
         break;
       case 'path':
         if (operand.type === 'object' || operand.type === 'array') {
-          notRepresentable(ctx, part.expr, `this is ${operand.type === 'array' ? 'an array' : 'an object'}, which States.Format cannot put into a string; use a whole \${{ }} to pass it on as it is`);
+          notRepresentable(ctx, part.expr, `this is ${operand.type === 'array' ? 'an array' : 'an object'}, which cannot be put into a string; use a whole \${{ }} to pass it on as it is`);
           failed = true;
           break;
         }
-        pieces.push({ arg: operand.path });
+        pieces.push({ arg: operand.path, plain: operand.plain === true || operand.type === 'number' || operand.type === 'integer' || operand.type === 'boolean' });
         break;
       case 'intrinsic': {
         const arg = intrinsicArgument(operand, part.expr, ctx);
         if (arg === undefined) failed = true;
-        else pieces.push({ arg });
+        else pieces.push({ arg, plain: operand.type === 'number' || operand.type === 'integer' || operand.type === 'boolean' });
         break;
       }
     }
   }
   if (failed) return undefined;
-  if (pieces.some((piece) => 'secret' in piece)) return secretValue(pieces);
-  if (!pieces.some((piece) => 'arg' in piece)) {
+  if (!pieces.some((piece) => !('text' in piece))) {
     return { kind: 'literal', value: pieces.map((piece) => ('text' in piece ? piece.text : '')).join('') };
   }
-  return formatCall(pieces, ctx);
+  const formatSafe = pieces.every((piece) => ('text' in piece ? isIntrinsicSafeText(piece.text) : 'arg' in piece && piece.plain));
+  if (formatSafe && !options.url) return formatCall(pieces);
+  return templateValue(pieces, options);
 }
 
-/** `States.Format('text {} text', args...)`, with `' { } \` handled in the text. */
-function formatCall(pieces: Piece[], ctx: OperandContext): CompiledValue | undefined {
+/**
+ * Text that `States.Format` keeps exactly everywhere: aws-local-stepfunctions
+ * drops every backslash and splits arguments on unbalanced parentheses, and
+ * asl-validator rejects an escaped backslash.
+ */
+export function isIntrinsicSafeText(text: string): boolean {
+  if (text.includes('\\')) return false;
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** `States.Format('text {} text', args...)`, with `' { }` escaped in the text. */
+function formatCall(pieces: Piece[]): CompiledValue {
   let format = '';
   const args: string[] = [];
   for (const piece of pieces) {
@@ -114,31 +142,21 @@ function formatCall(pieces: Piece[], ctx: OperandContext): CompiledValue | undef
       format += '{}';
       args.push(piece.arg);
     } else if ('text' in piece) {
-      const backslash = piece.text.indexOf('\\');
-      if (backslash >= 0) {
-        const at = piece.offset + backslash;
-        notRepresentable(
-          ctx,
-          { start: at, end: at + 1 },
-          'a backslash cannot be written in States.Format text (asl-validator rejects "\\\\" and aws-local-stepfunctions drops it); pass this text through an input, or keep the string free of ${{ }}',
-        );
-        return undefined;
-      }
       format += escapeIntrinsicText(piece.text);
     }
   }
   return { kind: 'intrinsic', expr: `States.Format('${format}', ${args.join(', ')})` };
 }
 
-function secretValue(pieces: Piece[]): CompiledValue {
-  const parts: Array<string | { secret: string } | { arg: number }> = [];
+function templateValue(pieces: Piece[], options: TemplateOptions): CompiledValue {
+  const parts: Array<{ text: string } | { secret: string } | { arg: number }> = [];
   const args: string[] = [];
   for (const piece of pieces) {
     if ('text' in piece) {
       if (piece.text === '') continue;
       const last = parts.at(-1);
-      if (typeof last === 'string') parts[parts.length - 1] = last + piece.text;
-      else parts.push(piece.text);
+      if (last && 'text' in last) last.text += piece.text;
+      else parts.push({ text: piece.text });
     } else if ('secret' in piece) {
       parts.push({ secret: piece.secret });
     } else {
@@ -146,5 +164,5 @@ function secretValue(pieces: Piece[]): CompiledValue {
       args.push(piece.arg);
     }
   }
-  return { kind: 'secret', parts, args };
+  return { kind: 'template', parts, args, ...(options.url ? { url: true } : {}) };
 }

@@ -309,3 +309,13 @@ function guarded(guards: Array<ChoiceRule | undefined>, test: ChoiceRule | undef
   const rules = [...guards, test].filter((rule): rule is ChoiceRule => rule !== undefined);
   return rules.length === 1 ? rules[0] : { And: rules };
 }
+
+/**
+ * Whether an `if:` names success(), failure() or always(): such a step may run
+ * after a need failed or was skipped, so nothing after a failure can be skipped
+ * wholesale before it (the emitter's "guarded" flow, docs/compiler.md).
+ */
+export function usesStatusFunction(text: string): boolean {
+  const { expr } = parseConditionText(text);
+  return expr !== undefined && callsOf(expr).some((name) => STATUS_FUNCTIONS.has(name));
+}

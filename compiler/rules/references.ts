@@ -33,7 +33,7 @@ export const referencesRule: Rule = ({ doc, model, report }) => {
         if (!handler.handler) {
           const why = handler.needs.length > 0 ? 'it has needs' : 'another step needs it';
           report(path, Codes.HandlerMisuse, `'${target}' is named in '${key}' of '${id}' but also runs in the main flow (${why}); a handler runs only when called`);
-        } else if (handler.doc.for_each !== undefined) {
+        } else if (handler.forEach !== undefined) {
           report(path, Codes.HandlerMisuse, `handler '${target}' cannot use for_each`);
         }
       }

@@ -1,14 +1,16 @@
-import { runControl, type ControlDeps, type ControlPayload } from '../runtime/control/control.ts';
-import { ErrorNames } from '../runtime/errors.ts';
-
-const KINDS = new Set(['run.start', 'run.finish', 'barrier.wait', 'barrier.done']);
+import { ControlEvent, eventProblems } from '../../compiler/contract/index.ts';
+import { awsDeps, coldStart, LambdaEnv, readEnv } from '../runtime/aws-deps.ts';
+import { runControl, type ControlDeps } from '../runtime/control/control.ts';
+import { InputInvalidError } from '../runtime/errors.ts';
 
 /** The control Lambda: the run's own Task states (start, finish, dependency barrier). */
 export function createControlHandler(deps: ControlDeps) {
-  return async (event: ControlPayload) => {
-    if (!event || !KINDS.has(event.kind)) {
-      throw Object.assign(new Error(`the control Lambda got an event of kind ${JSON.stringify(event?.kind)}`), { name: ErrorNames.InputInvalid });
-    }
-    return runControl(event, deps);
+  return async (event: unknown): Promise<unknown> => {
+    const parsed = ControlEvent.safeParse(event);
+    if (!parsed.success) throw new InputInvalidError(`the control Lambda got an event that is not a Baton control event: ${eventProblems(parsed.error)}`);
+    return runControl(parsed.data, deps);
   };
 }
+
+/** The Lambda entry: environment read once, at cold start. */
+export const handler = coldStart(() => createControlHandler(awsDeps(readEnv(LambdaEnv))));

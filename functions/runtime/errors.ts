@@ -1,69 +1,13 @@
 /**
- * Every error name the runtime throws. Step Functions matches `Retry`/`Catch`
- * `ErrorEquals` against the thrown error's `name`, and workflow authors write these
- * names in `retry.on`, so this file is part of the compiled contract: rename nothing.
+ * The runtime's errors. Step Functions matches `Retry`/`Catch` `ErrorEquals`
+ * against a thrown error's `name`, so every name comes from the contract
+ * (compiler/contract/errors.ts), where the emitter reads them too.
  */
 
-export const ErrorNames = {
-  /** An HTTP step or agent got 429 Too Many Requests. Retried by default. */
-  Throttled: 'Throttled',
-  /** An HTTP step or agent got a 5xx answer. Retried by default. */
-  ServerError: 'ServerError',
-  /** No answer: connection refused or reset, DNS failure, request timeout. Retried by default. */
-  NetworkError: 'NetworkError',
-  /** An HTTP step got a status outside `expect` (and not 429/5xx). */
-  HttpError: 'HttpError',
-  /** An agent answered with an error that is not transient (4xx other than 429, a bad reply). */
-  AgentError: 'AgentError',
-  /** `format: json` and the answer did not parse, or did not match `output_schema`. */
-  AgentOutputInvalid: 'AgentOutputInvalid',
-  /** A person rejected an approval. Never retried by default. */
-  ApprovalRejected: 'ApprovalRejected',
-  /** A step's input (or a run's inputs) did not validate. Never retried by default. */
-  InputInvalid: 'InputInvalid',
-  /** `${{ secrets.X }}` named a secret that does not exist. */
-  SecretNotFound: 'SecretNotFound',
-  /** A function step's file or export could not be loaded. */
-  FunctionNotFound: 'FunctionNotFound',
-  /** The run was paused: the execution stops at this step boundary; `resume` continues it. */
-  RunPaused: 'Baton.RunPaused',
-  /** The run was cancelled. */
-  RunCancelled: 'Baton.RunCancelled',
-  /** A declared `outputs` expression failed (thrown by compiler/expr, kept as is). */
-  ExpressionError: 'ExpressionError',
-  // The store's refusals below surface at the API and CLI boundary, not in user steps.
-  /** `createRun` with a run id that already exists (run ids are idempotency keys). */
-  RunExists: 'Baton.RunExists',
-  /** The run id names no run. */
-  RunNotFound: 'Baton.RunNotFound',
-  /** An optimistic update lost: the run's `version` changed since it was read. */
-  VersionConflict: 'Baton.VersionConflict',
-  /** Control (pause/cancel) asked of a run that has already finished. */
-  RunFinished: 'Baton.RunFinished',
-  /** A write would change a step checkpoint that already says `succeeded`. */
-  StepAlreadySucceeded: 'Baton.StepAlreadySucceeded',
-  /** A decision for an approval that no run has asked for (yet). */
-  ApprovalNotFound: 'Baton.ApprovalNotFound',
-  /** A second decision for the same approval: the first one stands. */
-  ApprovalAlreadyDecided: 'Baton.ApprovalAlreadyDecided',
-  /** A task token that is no longer open: already completed, timed out, or unknown. */
-  TaskTokenClosed: 'Baton.TaskTokenClosed',
-  /** A stored result's parts are missing or incomplete. */
-  ResultMissing: 'Baton.ResultMissing',
-} as const;
+import { ErrorNames } from '../../compiler/contract/index.ts';
+import type { RunOwner } from './store/records.ts';
 
-export type ErrorName = (typeof ErrorNames)[keyof typeof ErrorNames];
-
-/** The errors that a retry policy never retries unless `retry.on` names them. */
-export const NEVER_RETRIED_BY_DEFAULT: readonly string[] = [
-  ErrorNames.ApprovalRejected,
-  ErrorNames.InputInvalid,
-  ErrorNames.RunPaused,
-  ErrorNames.RunCancelled,
-];
-
-/** Errors that stop the whole run rather than fail one step: no step catches them. */
-export const RUN_CONTROL_ERRORS: readonly string[] = [ErrorNames.RunPaused, ErrorNames.RunCancelled];
+export { ErrorNames, NEVER_RETRIED_BY_DEFAULT, RUN_CONTROL_ERRORS, type ErrorName } from '../../compiler/contract/index.ts';
 
 /** The base of the runtime's errors: `name` is what ASL `ErrorEquals` sees. */
 export class BatonError extends Error {
@@ -166,6 +110,26 @@ export class VersionConflictError extends BatonError {
 export class RunFinishedError extends BatonError {
   constructor(runId: string, status: string) {
     super(ErrorNames.RunFinished, `run ${runId} has already finished (${status})`);
+  }
+}
+
+export class RunOwnedError extends BatonError {
+  readonly owner: RunOwner;
+  constructor(runId: string, owner: RunOwner) {
+    super(ErrorNames.RunOwned, `run ${runId} is being run by process ${owner.pid} on ${owner.host} (its lease was renewed at ${owner.heartbeat_at})`);
+    this.owner = owner;
+  }
+}
+
+export class NeedsNotMetError extends BatonError {
+  constructor(step: string, needs: string[]) {
+    super(ErrorNames.NeedsNotMet, `${step} does not run: ${needs.join(', ')} did not end as it needs`);
+  }
+}
+
+export class TimeoutError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.Timeout, message);
   }
 }
 

@@ -1,26 +1,21 @@
 /**
- * Runs one step invocation: the single entry point that the step Lambda and the
- * local engine both call for every user step's Task state.
+ * Runs one step event: the core that every step Lambda's handler (and so the
+ * local engine, which calls those handlers) hands a parsed event to.
  *
  * In order: honour the run's pause/cancel flag; return the stored outputs if the
  * checkpoint already says `succeeded` (resume and duplicate invocations cost
- * nothing and change nothing); count the attempt; replace `ResultRef`s in the input
- * by their values; resolve secrets at the listed paths only; run the kind; store the
- * full result and the declared outputs; return the outputs (as a ref if too large).
- * A failure is stored and rethrown under the same `name`, since that name is what
+ * nothing and change nothing); count the attempt; replace `ResultRef`s in the
+ * input by their values; assemble templates at the listed paths only; run the
+ * kind; store the full result and the declared outputs; tell the dependents
+ * waiting behind a barrier; answer the outputs (as a ref if too large). A
+ * failure is stored and rethrown under the same `name`, since that name is what
  * ASL's Retry/Catch match. Every secret value is masked (`***`) in whatever is
  * stored, returned, thrown or logged.
  */
 
-import type { StepInvocation, StepResponse } from './contract.ts';
-import {
-  BatonError,
-  InputInvalidError,
-  RunCancelledError,
-  RunPausedError,
-  StepAlreadySucceededError,
-  VersionConflictError,
-} from './errors.ts';
+import { stepIdOf, type StepAnswer, type StepEvent, type StepKindName } from '../../compiler/contract/index.ts';
+import { BatonError, RunCancelledError, RunPausedError, StepAlreadySucceededError, TimeoutError, VersionConflictError } from './errors.ts';
+import { signalDependents } from './control/barrier.ts';
 import { runAgent } from './kinds/agent.ts';
 import { ignoreClosedToken, runApproval } from './kinds/approval.ts';
 import { runFunction } from './kinds/function.ts';
@@ -29,104 +24,113 @@ import { selectOutputs } from './outputs.ts';
 import { Redactor } from './redact.ts';
 import { isResultRef, jsonBytes, travellingRef } from './result-ref.ts';
 import type { KindContext, KindOutcome, RuntimeDeps } from './runtime-deps.ts';
-import { resolveSecretPaths } from './secret-templates.ts';
-import { stepKeyString, type StepCheckpoint, type StepKey } from './store-records.ts';
+import { stepKeyString, type StepCheckpoint, type StepKey } from './store/index.ts';
+import { resolveTemplates } from './templates.ts';
+import type { AgentEvent, ApprovalEvent, FunctionEvent, HttpEvent } from '../../compiler/contract/index.ts';
 
 export type { KindContext, KindOutcome, RuntimeDeps } from './runtime-deps.ts';
 
 /** Step Functions allows 256 KB for a whole state; one step's outputs get a share of it. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 200 * 1024;
 
-export async function invokeStep(inv: StepInvocation, deps: RuntimeDeps): Promise<StepResponse> {
+/** Which step kind an event is for, and for a function step, its file (the Lambda's own). */
+export type StepRole = { kind: 'function'; file: string } | { kind: Exclude<StepKindName, 'function'> };
+
+export type TypedStepEvent =
+  | { role: { kind: 'function'; file: string }; event: FunctionEvent }
+  | { role: { kind: 'http' }; event: HttpEvent }
+  | { role: { kind: 'agent' }; event: AgentEvent }
+  | { role: { kind: 'approval' }; event: ApprovalEvent };
+
+export async function invokeStep(call: TypedStepEvent, deps: RuntimeDeps): Promise<StepAnswer> {
+  const { event } = call;
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
-  const runId = inv.run.id;
-  const key: StepKey = { step: inv.step, index: inv.index };
+  const runId = event.run.id;
+  const key: StepKey = { step: event.step, index: event.index };
   const redactor = new Redactor();
-  const emit = (event: string, fields: Record<string, unknown> = {}): void => {
-    deps.log?.(redactor.redact({ event, run_id: runId, workflow: inv.workflow, step: inv.step, index: inv.index, kind: inv.kind, ...fields }));
+  const kind = call.role.kind;
+  const emit = (name: string, fields: Record<string, unknown> = {}): void => {
+    deps.log?.(redactor.redact({ event: name, run_id: runId, workflow: event.run.workflow, step: event.step, index: event.index, kind, ...fields }));
   };
+  const poll = call.role.kind === 'agent' && (event as AgentEvent).phase === 'poll';
 
-  const respond = (outputs: unknown): StepResponse => {
+  const answer = async (outputs: unknown): Promise<StepAnswer> => {
+    if (event.signal) await signalDependents(deps, event.run, stepIdOf(event.step), { ...(event.steps ?? {}), [stepIdOf(event.step)]: { status: 'succeeded', outputs } }, event.signal);
     const bytes = jsonBytes(outputs);
     const travelling = bytes > (deps.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES) ? travellingRef(runId, stepKeyString(key), outputs, bytes) : outputs;
-    return inv.kind === 'agent' ? { outputs: travelling, done: true } : { outputs: travelling };
+    return { status: 'succeeded', outputs: travelling };
   };
 
   /** The step already succeeded (earlier, or in a duplicate invocation just now): answer with what is stored. */
-  const reuse = async (): Promise<StepResponse> => {
-    let outputs: unknown = (await store.getStep(runId, key))?.outputs ?? null;
+  const reuse = async (): Promise<StepAnswer> => {
+    let outputs: unknown = (await store.steps.get(runId, key))?.outputs ?? null;
     // Stored in parts: read them, so the answer is built (ref and small fields) as the first time.
-    if (isResultRef(outputs)) outputs = await store.getOutputs(runId, key);
-    const response = respond(outputs);
+    if (isResultRef(outputs)) outputs = await store.steps.getOutputs(runId, key);
     emit('step.reused');
+    const response = await answer(outputs);
     // An approval's Task state waits on its token, not on this return value.
-    if (inv.kind === 'approval') await ignoreClosedToken(deps.tokens.sendSuccess(inv.token, { outputs: response.outputs }));
+    if (call.role.kind === 'approval') await ignoreClosedToken(deps.tokens.sendSuccess((event as ApprovalEvent).token, response));
     return response;
   };
 
-  await checkControl(inv, deps, now, emit);
+  await checkControl(runId, deps, now, emit);
 
   let attempt: number;
   let checkpoint: StepCheckpoint | undefined;
-  if (inv.kind === 'agent' && inv.phase === 'poll') {
+  if (poll) {
     // A poll continues the attempt that submitted the prompt (its progress is in the
     // checkpoint); it is not a new try.
-    checkpoint = await store.getStep(runId, key);
+    checkpoint = await store.steps.get(runId, key);
     if (checkpoint?.status === 'succeeded') return reuse();
     attempt = Math.max(checkpoint?.attempts ?? 1, 1);
   } else {
-    // No read first: beginAttempt's condition refuses a step that already succeeded,
-    // and that answer is the cue to return the stored outputs (one request per step less).
+    // No read first: begin's condition refuses a step that already succeeded, and
+    // that answer is the cue to return the stored outputs (one request per step less).
     try {
-      attempt = await store.beginAttempt(runId, key);
+      attempt = await store.steps.begin(runId, key);
     } catch (error) {
       if (error instanceof StepAlreadySucceededError) return reuse();
       throw error;
     }
   }
-  emit('step.started', { attempt, ...(inv.kind === 'agent' ? { phase: inv.phase } : {}) });
+  emit('step.started', { attempt, ...(poll ? { phase: 'poll' } : {}) });
 
   try {
-    const prepared = await prepare(inv, deps, redactor);
-    const fetchFn = deps.fetch ?? globalThis.fetch;
-    const ctx: KindContext = { deps, key, attempt, checkpoint, redactor, fetch: fetchFn, now };
-    const outcome = await withDeadline(runKind(prepared, ctx), inv.timeout_seconds);
+    const prepared = await prepare(call, deps, redactor);
+    const ctx: KindContext = { deps, key, attempt, checkpoint, redactor, fetch: deps.fetch ?? globalThis.fetch, now };
+    const outcome = await withDeadline(runKind(prepared, ctx), event.timeout_seconds);
     if (!outcome.done) {
-      emit(inv.kind === 'approval' ? 'step.waiting' : 'step.working', { attempt });
-      return inv.kind === 'agent' ? { outputs: null, done: false } : { outputs: null };
+      emit(kind === 'approval' ? 'step.waiting' : 'step.working', { attempt });
+      return { status: 'running', outputs: null };
     }
     const result = redactor.redact(outcome.result);
-    const outputs = await selectOutputs(inv.outputs, result);
+    const outputs = await selectOutputs(event.outputs, result);
     try {
       // Two invocations of one attempt racing (a duplicate Lambda call): the first
       // success stands. An attempt Step Functions gave up on never gets here: its
       // deadline (withDeadline) ended it first.
-      await store.succeedStep(runId, key, { result, outputs: outputs === result ? undefined : outputs, attempt });
+      await store.steps.succeed(runId, key, { result, outputs: outputs === result ? undefined : outputs, attempt });
     } catch (error) {
       if (error instanceof StepAlreadySucceededError) return reuse();
       throw error;
     }
     emit('step.succeeded', { attempt, result_bytes: jsonBytes(result) });
-    return respond(outputs);
+    return answer(outputs);
   } catch (error) {
     const name = errorName(error);
     const message = redactor.redactText(errorMessage(error));
     let recorded = true;
     try {
-      recorded = await store.failStep(runId, key, { name, message }, isPoll(inv) ? undefined : attempt);
+      recorded = await store.steps.fail(runId, key, { name, message }, poll ? undefined : attempt);
     } catch (storeError) {
       emit('step.checkpoint_failed', { error: errorName(storeError), message: redactor.redactText(errorMessage(storeError)) });
     }
     // A duplicate invocation succeeded while this one failed: its success stands.
-    if (!recorded && (await store.getStep(runId, key))?.status === 'succeeded') return reuse();
+    if (!recorded && (await store.steps.get(runId, key))?.status === 'succeeded') return reuse();
     emit('step.failed', { attempt, error: name, message });
     throw new BatonError(name, message);
   }
-}
-
-function isPoll(inv: StepInvocation): boolean {
-  return inv.kind === 'agent' && inv.phase === 'poll';
 }
 
 /**
@@ -139,7 +143,7 @@ async function withDeadline<T>(work: Promise<T>, seconds: number | undefined): P
   work.catch(() => {}); // a late failure after the deadline has no one to tell
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BatonError('States.Timeout', `the step ran past its timeout of ${seconds}s`)), seconds * 1000);
+    timer = setTimeout(() => reject(new TimeoutError(`the step ran past its timeout of ${seconds}s`)), seconds * 1000);
   });
   try {
     return await Promise.race([work, deadline]);
@@ -150,24 +154,16 @@ async function withDeadline<T>(work: Promise<T>, seconds: number | undefined): P
 
 /**
  * Pause and cancel take effect at step boundaries: the run's status is recorded and
- * the execution stops with `Baton.RunPaused`/`Baton.RunCancelled`, which no step catches.
+ * the step throws `Baton.RunPaused`/`Baton.RunCancelled`; its handler stops the
+ * execution, so no step ever catches them.
  */
-async function checkControl(
-  inv: StepInvocation,
-  deps: RuntimeDeps,
-  now: () => Date,
-  emit: (event: string, fields?: Record<string, unknown>) => void,
-): Promise<void> {
-  const run = await deps.store.getRun(inv.run.id);
+async function checkControl(runId: string, deps: RuntimeDeps, now: () => Date, emit: (event: string, fields?: Record<string, unknown>) => void): Promise<void> {
+  const run = await deps.store.runs.get(runId);
   if (!run?.control) return;
   const status = run.control === 'cancel' ? 'cancelled' : 'paused';
   if (run.status !== status) {
     try {
-      await deps.store.updateRun(
-        inv.run.id,
-        status === 'cancelled' ? { status, ended_at: now().toISOString() } : { status },
-        { expectedVersion: run.version },
-      );
+      await deps.store.runs.update(runId, status === 'cancelled' ? { status, ended_at: now().toISOString() } : { status }, { expectedVersion: run.version });
     } catch (error) {
       // Another step of the same run recorded it first (or the run changed): either way
       // this execution stops here.
@@ -175,36 +171,33 @@ async function checkControl(
     }
   }
   emit(status === 'cancelled' ? 'run.cancelled' : 'run.paused');
-  throw status === 'cancelled' ? new RunCancelledError(inv.run.id) : new RunPausedError(inv.run.id);
+  throw status === 'cancelled' ? new RunCancelledError(runId) : new RunPausedError(runId);
 }
 
-/** Large values back in place of their refs, then secrets at the listed paths. */
-async function prepare<T extends StepInvocation>(inv: T, deps: RuntimeDeps, redactor: Redactor): Promise<T> {
+/** Large values back in place of their refs, then templates at the listed paths. */
+async function prepare<T extends TypedStepEvent>(call: T, deps: RuntimeDeps, redactor: Redactor): Promise<T> {
+  const { event } = call;
   const withValues = {
-    ...inv,
-    input: await deps.store.resolveRefs(inv.input),
-    ...(inv.item === undefined ? {} : { item: await deps.store.resolveRefs(inv.item) }),
+    ...event,
+    input: await deps.store.steps.resolveRefs(event.input),
+    ...(event.item === undefined ? {} : { item: await deps.store.steps.resolveRefs(event.item) }),
   };
-  return resolveSecretPaths(withValues, inv.secrets, deps.secrets, redactor);
+  const config = 'config' in event ? { config: event.config } : {};
+  const resolved = await resolveTemplates({ ...withValues, ...config }, event.templates, deps.secrets, redactor);
+  return { ...call, event: resolved };
 }
 
-function runKind(inv: StepInvocation, ctx: KindContext): Promise<KindOutcome> {
-  switch (inv.kind) {
+function runKind(call: TypedStepEvent, ctx: KindContext): Promise<KindOutcome> {
+  switch (call.role.kind) {
     case 'function':
-      return runFunction(inv, ctx);
+      return runFunction(call.event as FunctionEvent, call.role.file, ctx);
     case 'http':
-      return runHttp(inv, ctx);
+      return runHttp(call.event as HttpEvent, ctx);
     case 'agent':
-      return runAgent(inv, ctx);
+      return runAgent(call.event as AgentEvent, ctx);
     case 'approval':
-      return runApproval(inv, ctx);
-    default:
-      throw new InputInvalidError(`unknown step kind ${String((inv as { kind?: unknown }).kind)}`);
+      return runApproval(call.event as ApprovalEvent, ctx);
   }
-}
-
-function withOutputs(inv: StepInvocation, outputs: unknown): StepResponse {
-  return inv.kind === 'agent' ? { outputs, done: true } : { outputs };
 }
 
 function errorName(error: unknown): string {

@@ -3,7 +3,7 @@
  * states, while the full result stays in the checkpoint.
  */
 
-import type { OutputsSpec } from './contract.ts';
+import type { OutputsSpec } from '../../compiler/contract/index.ts';
 
 type ExprModule = typeof import('../../compiler/expr/index.ts');
 
@@ -35,7 +35,7 @@ export async function selectOutputs(spec: OutputsSpec | undefined, result: unkno
   const { evaluateExpression, renderTemplate } = await loadExpressions();
   const data = { result };
   const outputs: Record<string, unknown> = {};
-  for (const [name, expression] of Object.entries(spec)) {
+  for (const [name, expression] of Object.entries(spec as Record<string, string>)) {
     const value = expression.includes('${{') ? renderTemplate(expression, data) : evaluateExpression(expression, data);
     outputs[name] = value ?? null;
   }

@@ -3,7 +3,7 @@
  * between states when a step's outputs are too large for Step Functions' 256 KB.
  */
 
-import type { ResultRef } from './contract.ts';
+import type { ResultRef } from '../../compiler/contract/index.ts';
 
 export function isResultRef(value: unknown): value is ResultRef {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;

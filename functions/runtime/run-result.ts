@@ -1,5 +1,5 @@
-import type { CheckpointStore } from './store.ts';
-import { stepIdOf, type RunError, type RunStatus, type StepCheckpoint, type StepStatus } from './store-records.ts';
+import type { CheckpointStore } from './store/index.ts';
+import { stepIdOf, type RunError, type RunStatus, type StepCheckpoint, type StepStatus } from './store/index.ts';
 
 /** DSL.md's run result: what `baton run --json` prints and `GET /runs/{id}` returns. */
 export interface RunResult {
@@ -30,9 +30,9 @@ export interface StepResult {
  * Outputs that travelled (or are listed) as a `ResultRef` appear as their values.
  */
 export async function buildRunResult(store: CheckpointStore, runId: string, stepIds: string[] = []): Promise<RunResult | undefined> {
-  const run = await store.getRun(runId);
+  const run = await store.runs.get(runId);
   if (!run) return undefined;
-  const checkpoints = await store.listSteps(runId);
+  const checkpoints = await store.steps.list(runId);
   const byStep = new Map<string, StepCheckpoint[]>();
   for (const c of latestHandlerRuns(checkpoints)) {
     const list = byStep.get(c.step) ?? [];
@@ -66,15 +66,15 @@ export async function buildRunResult(store: CheckpointStore, runId: string, step
   }
   // Large outputs travel (and are listed) as refs; a run result shows the values.
   for (const step of Object.values(steps)) {
-    if (step.outputs !== undefined) step.outputs = await store.resolveRefs(step.outputs);
-    for (const item of step.items ?? []) if (item.outputs !== undefined) item.outputs = await store.resolveRefs(item.outputs);
+    if (step.outputs !== undefined) step.outputs = await store.steps.resolveRefs(step.outputs);
+    for (const item of step.items ?? []) if (item.outputs !== undefined) item.outputs = await store.steps.resolveRefs(item.outputs);
   }
   return compact({
     run_id: run.run_id,
     workflow: run.workflow,
     status: run.status,
     inputs: run.inputs,
-    outputs: run.outputs === undefined ? undefined : await store.resolveRefs(run.outputs),
+    outputs: run.outputs === undefined ? undefined : await store.steps.resolveRefs(run.outputs),
     error: run.error,
     started_at: run.started_at,
     ended_at: run.ended_at,

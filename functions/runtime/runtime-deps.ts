@@ -7,15 +7,20 @@
 import type { FunctionLoader } from './function-loader.ts';
 import type { Redactor } from './redact.ts';
 import type { SecretResolver } from './secrets.ts';
-import type { CheckpointStore } from './store.ts';
-import type { StepCheckpoint, StepKey } from './store-records.ts';
+import type { CheckpointStore, StepCheckpoint, StepKey } from './store/index.ts';
 import type { TaskTokens } from './task-tokens.ts';
+
+/** Stops an execution (pause and cancel, at a step boundary): StopExecution on AWS, the local engine locally. */
+export interface Executions {
+  stop(executionArn: string, error: string, cause: string): Promise<void>;
+}
 
 export interface RuntimeDeps {
   store: CheckpointStore;
   secrets: SecretResolver;
   tokens: TaskTokens;
   functions: FunctionLoader;
+  executions?: Executions;
   /** HTTP client for http steps and agent providers. Default: the global `fetch`. */
   fetch?: typeof fetch;
   /** Clock for timestamps. */

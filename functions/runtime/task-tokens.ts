@@ -9,7 +9,7 @@
 
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { TaskTokenClosedError } from './errors.ts';
-import type { CheckpointStore } from './store.ts';
+import type { CheckpointStore } from './store/index.ts';
 
 export interface TaskTokens {
   /**
@@ -74,10 +74,10 @@ export class StoreTaskTokens implements TaskTokens {
   }
 
   async sendSuccess(token: string, output: unknown): Promise<void> {
-    await this.store.completeToken(token, { status: 'success', output });
+    await this.store.tokens.complete(token, { status: 'success', output });
   }
 
   async sendFailure(token: string, error: string, cause: string): Promise<void> {
-    await this.store.completeToken(token, { status: 'failure', error, cause });
+    await this.store.tokens.complete(token, { status: 'failure', error, cause });
   }
 }

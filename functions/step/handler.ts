@@ -1,33 +1,30 @@
-import { StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { StepInvocation } from '../runtime/contract.ts';
-import { ErrorNames } from '../runtime/errors.ts';
+import { StepEvents, eventProblems, type StepAnswer } from '../../compiler/contract/index.ts';
+import { awsDeps, coldStart, LambdaEnv, readEnv } from '../runtime/aws-deps.ts';
+import { ErrorNames, InputInvalidError } from '../runtime/errors.ts';
 import type { FunctionLoader } from '../runtime/function-loader.ts';
-import { invokeStep, type RuntimeDeps } from '../runtime/invoke-step.ts';
-import { taskResult } from '../runtime/task-result.ts';
-
-/** What `lambda:invoke` hands the step Lambda: the Task state's Payload, plus the execution to stop on pause. */
-export interface StepEvent extends Record<string, unknown> {
-  kind: StepInvocation['kind'];
-}
+import { invokeStep, type RuntimeDeps, type StepRole, type TypedStepEvent } from '../runtime/invoke-step.ts';
+import { z } from 'zod';
 
 /**
- * The step Lambda: parse the Payload, run the step, answer `{ status, outputs }`.
- * A thrown error keeps its `name`, which is what the state machine's Retry and
- * Catch match. Pause and cancel stop the execution here, at the step boundary,
- * with StopExecution: no step's Catch ever sees them.
+ * A step Lambda: parse the event with the contract's schema for its kind, run the
+ * step, answer its record `{ status, outputs }`. A thrown error keeps its
+ * `name`, which is what the state machine's Retry and Catch match. Pause and
+ * cancel stop the execution here, at the step boundary: no step's Catch ever sees
+ * them. The local engine calls this same handler for every step Task.
  */
-export function createStepHandler(deps: RuntimeDeps & { sfn: SFNClient }) {
-  return async (event: StepEvent) => {
-    if (typeof event?.kind !== 'string' || typeof (event as { step?: unknown }).step !== 'string') {
-      throw Object.assign(new Error('the step Lambda got an event that is not a Baton step invocation'), { name: ErrorNames.InputInvalid });
-    }
+export function createStepHandler(role: StepRole, deps: RuntimeDeps) {
+  const schema = StepEvents[role.kind];
+  return async (event: unknown): Promise<StepAnswer> => {
+    const parsed = schema.safeParse(event);
+    if (!parsed.success) throw new InputInvalidError(`the ${role.kind} step Lambda got an event that is not a Baton step event: ${eventProblems(parsed.error)}`);
+    const call = { role, event: parsed.data } as TypedStepEvent;
     try {
-      return taskResult(await invokeStep(event as unknown as StepInvocation, deps));
+      return await invokeStep(call, deps);
     } catch (error) {
       const name = (error as Error).name;
-      const arn = (event as { execution?: string }).execution;
-      if ((name === ErrorNames.RunPaused || name === ErrorNames.RunCancelled) && arn) {
-        await deps.sfn.send(new StopExecutionCommand({ executionArn: arn, error: name, cause: (error as Error).message }));
+      if ((name === ErrorNames.RunPaused || name === ErrorNames.RunCancelled) && deps.executions) {
+        const arn = (await deps.store.runs.get(call.event.run.id))?.execution_arn;
+        if (arn) await deps.executions.stop(arn, name, (error as Error).message);
       }
       throw error;
     }
@@ -40,3 +37,11 @@ export const noUserCode: FunctionLoader = {
     throw Object.assign(new Error(`${file}: this Lambda runs built-in step kinds only`), { name: ErrorNames.FunctionNotFound });
   },
 };
+
+const StepEnv = LambdaEnv.extend({ BATON_STEP_KIND: z.enum(['http', 'agent', 'approval']) });
+
+/** The Lambda entry of the built-in step kinds; `BATON_STEP_KIND` says which one this function is. */
+export const handler = coldStart(() => {
+  const env = readEnv(StepEnv);
+  return createStepHandler({ kind: env.BATON_STEP_KIND }, { ...awsDeps(env), functions: noUserCode, log: (line) => console.log(JSON.stringify(line)) });
+});

@@ -63,7 +63,7 @@ describe('engine: approval', () => {
 
     const running = h.run(file, {}, runId);
     const waiting = await until(() => h.result(runId), (r) => r.steps.gate?.status === 'waiting');
-    const approval = await h.store.getApproval(runId, { step: 'gate' });
+    const approval = await h.store.approvals.get(runId, { step: 'gate' });
     const before = Date.now();
     await decideApproval(deps, runId, 'gate', { decision: 'approve', comment: 'looks good', by: 'ana' });
     const result = await running;
@@ -153,7 +153,7 @@ outputs:
     expect(h.calls('after')[0].input).toEqual({ got: 'fancy-21' });
     expect(result.outputs).toEqual({ from_child: { doubled: 21, label: 'fancy-21' } });
     // The child is a run of its own, in the store beside its parent.
-    const children = await h.store.listRuns({ workflow: 'child-add' });
+    const children = await h.store.runs.list({ workflow: 'child-add' });
     expect(children.map((r) => r.status)).toContain('succeeded');
   });
 
@@ -175,7 +175,7 @@ steps:
     expect(result.error).toMatchObject({ step: 'child' });
     expect(JSON.stringify(result.error)).toContain('ChildBroke');
     expect(h.calls('after')).toHaveLength(0);
-    const [child] = await h.store.listRuns({ workflow: 'child-broken' });
+    const [child] = await h.store.runs.list({ workflow: 'child-broken' });
     expect(child).toMatchObject({ status: 'failed', error: { step: 'inner', name: 'ChildBroke' } });
   });
 });

@@ -34,7 +34,7 @@ describe('engine: pause', () => {
     const runId = newRunId('ctl-pause');
     const running = h.engine.run({ file, runId });
     await until(() => h.calls('first').length > 0);
-    await h.store.requestControl(runId, 'pause');
+    await h.store.runs.requestControl(runId, 'pause');
     const outcome = await running;
 
     expect(outcome.status).toBe('paused');
@@ -51,7 +51,7 @@ describe('engine: pause', () => {
     const runId = newRunId('ctl-pause-resume');
     const running = h.engine.run({ file, runId });
     await until(() => h.calls('first').length > 0);
-    await h.store.requestControl(runId, 'pause');
+    await h.store.runs.requestControl(runId, 'pause');
     expect((await running).status).toBe('paused');
 
     const resumed = await h.engine.resume(runId);
@@ -76,7 +76,7 @@ steps:
     const runId = newRunId('ctl-pause-parallel');
     const running = h.engine.run({ file, runId });
     await until(() => h.calls('long').length > 0 && h.calls('short').length > 0);
-    await h.store.requestControl(runId, 'pause');
+    await h.store.runs.requestControl(runId, 'pause');
     expect((await running).status).toBe('paused');
 
     const result = await h.result(runId);
@@ -97,7 +97,7 @@ steps:
     const runId = newRunId('ctl-pause-retry');
     const running = h.engine.run({ file, runId });
     await until(() => h.calls('flaky')[0]?.end !== undefined);
-    await h.store.requestControl(runId, 'pause');
+    await h.store.runs.requestControl(runId, 'pause');
     expect((await running).status).toBe('paused');
     expect(h.calls('flaky')).toHaveLength(1);
 
@@ -117,7 +117,7 @@ steps:
     const runId = newRunId('ctl-pause-barrier');
     const running = h.engine.run({ file, runId });
     await until(() => h.calls('b').length > 0);
-    await h.store.requestControl(runId, 'pause');
+    await h.store.runs.requestControl(runId, 'pause');
     expect((await running).status).toBe('paused');
     expect(h.calls('d')).toHaveLength(0);
 
@@ -134,7 +134,7 @@ steps:
     const runId = newRunId('ctl-pause-map');
     const running = h.engine.run({ file, runId });
     await until(() => h.calls('fan').length > 0);
-    await h.store.requestControl(runId, 'pause');
+    await h.store.runs.requestControl(runId, 'pause');
     expect((await running).status).toBe('paused');
     const before = h.calls('fan').length;
     expect(before).toBeLessThan(4);
@@ -155,7 +155,7 @@ describe('engine: cancel', () => {
     const runId = newRunId('ctl-cancel');
     const running = h.engine.run({ file, runId });
     await until(() => h.calls('first').length > 0);
-    await h.store.requestControl(runId, 'cancel');
+    await h.store.runs.requestControl(runId, 'cancel');
     const outcome = await running;
 
     expect(outcome.status).toBe('cancelled');
@@ -172,7 +172,7 @@ describe('engine: cancel', () => {
     const runId = newRunId('ctl-cancel-resume');
     const running = h.engine.run({ file, runId });
     await until(() => h.calls('first').length > 0);
-    await h.store.requestControl(runId, 'cancel');
+    await h.store.runs.requestControl(runId, 'cancel');
     expect((await running).status).toBe('cancelled');
     await until(() => h.calls('first')[0].end !== undefined);
     await new Promise((r) => setTimeout(r, 100)); // the runtime's checkpoint write after the handler returns

@@ -150,6 +150,6 @@ steps:
     expect(message).toContain(`input 'env' is "staging"`);
     expect(message).toContain("unknown input 'extra'");
     expect(h.calls()).toHaveLength(0);
-    expect(await h.store.listRuns({ workflow: 'inputs' })).toHaveLength(0);
+    expect(await h.store.runs.list({ workflow: 'inputs' })).toHaveLength(0);
   });
 });

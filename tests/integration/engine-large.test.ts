@@ -52,10 +52,10 @@ describe.each([
     const result = await h.run(file);
 
     expect(result.status).toBe('succeeded');
-    const stored = (await h.store.getOutputs(result.run_id, { step: 'a' })) as { blob: string; n: number };
+    const stored = (await h.store.steps.getOutputs(result.run_id, { step: 'a' })) as { blob: string; n: number };
     expect(stored.n).toBe(kb);
     expect(stored.blob === blob).toBe(true);
-    expect((await h.store.getResult(result.run_id, { step: 'a' })) as unknown).toStrictEqual(stored);
+    expect((await h.store.steps.getResult(result.run_id, { step: 'a' })) as unknown).toStrictEqual(stored);
     const inResult = result.steps.a.outputs as { blob: string; n: number };
     expect(isResultRef(inResult)).toBe(false);
     expect(inResult.n).toBe(kb);
@@ -79,7 +79,7 @@ steps:
     expect(result.status).toBe('succeeded');
     expect(result.steps.a.outputs).toEqual({ n: 450 });
     expect(h.calls('b')[0].input.value).toBe(450);
-    const full = (await h.store.getResult(result.run_id, { step: 'a' })) as { blob: string };
+    const full = (await h.store.steps.getResult(result.run_id, { step: 'a' })) as { blob: string };
     expect(full.blob.length).toBe(450 * 1024);
   });
 

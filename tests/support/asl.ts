@@ -1,8 +1,13 @@
 import validator from 'asl-validator';
+import { exampleArns, substitutePlaceholders, type LambdaRole } from '../../compiler/contract/index.ts';
 
-/** asl-validator's verdict on a definition (it annotates what it checks, so it gets a copy). */
-export function validateAsl(definition: unknown): { isValid: boolean; errors: string } {
-  const result = validator(structuredClone(definition) as never, { checkArn: true, checkPaths: true });
+/**
+ * asl-validator's verdict on a definition, with its placeholders substituted by
+ * ARNs as `cdk deploy` substitutes them (asl-validator checks that Resources are ARNs).
+ */
+export function validateAsl(definition: unknown, resources?: { lambdas: Record<string, LambdaRole>; workflows: Record<string, string> }): { isValid: boolean; errors: string } {
+  const substituted = resources ? substitutePlaceholders(definition, exampleArns(resources)) : structuredClone(definition);
+  const result = validator(substituted as never, { checkArn: true, checkPaths: true });
   return { isValid: result.isValid, errors: result.errorsText('\n') };
 }
 
@@ -13,6 +18,7 @@ type AslStates = Record<string, Record<string, any>>;
  * for each step, the steps that have certainly finished when its main state starts.
  * Sequences order, Parallel branches do not, a barrier (`<id>.needs`) orders after
  * the needs it names, and a join keeps only what every incoming path guarantees.
+ * Placeholders in the definition are fine here; Resources are not looked at.
  */
 export function stepOrder(asl: { StartAt: string; States: AslStates }, stepIds: Set<string>): Map<string, Set<string>> {
   const started = new Map<string, Set<string>>();
@@ -50,12 +56,18 @@ export function stepOrder(asl: { StartAt: string; States: AslStates }, stepIds: 
       const id = owner(name);
       if (id !== undefined && name === id) started.set(id, new Set(before));
       let after = new Set(before);
+      // A cascade decides every step it lists: they end there, skipped (or with the record they had).
+      const decided = state.ResultPath === '$.skipped' && state.Result ? Object.keys(state.Result) : state.Parameters?.kind === 'steps.skip' ? (state.Parameters.skip as string[]) : [];
+      for (const step of decided) {
+        after.add(step);
+        if (!finished.has(step)) finished.set(step, new Set(after));
+      }
       if (state.Type === 'Parallel') {
         after = new Set([...before, ...walkBranches(state.Branches, before)]);
       } else if (state.Type === 'Task' && id !== undefined && name === `${id}.needs`) {
         for (const need of state.Parameters.Payload.needs as string[]) {
           after.add(need);
-          for (const x of finished.get(need) ?? []) after.add(x);
+          for (const x of finished.get(need) ?? stepIds) after.add(x);
         }
       }
       const exits = successors(state);
@@ -73,20 +85,22 @@ export function stepOrder(asl: { StartAt: string; States: AslStates }, stepIds: 
     return atEnd ?? new Set(initial);
   };
 
-  /** Branches of a barrier wait for each other; walk each once its needs have finished. */
+  /**
+   * Branches run side by side, but a `<id>.needs` waits for steps of other
+   * branches: walk them all again until what each step is known to follow no
+   * longer changes (a need not yet walked counts as "everything", so the first
+   * rounds only over-promise, and the rounds shrink to the answer).
+   */
   const walkBranches = (branches: Array<{ StartAt: string; States: AslStates }>, before: Set<string>): Set<string> => {
-    const all = new Set<string>();
-    const pending = [...branches];
-    while (pending.length > 0) {
-      const index = pending.findIndex((b) => {
-        const first = b.States[b.StartAt];
-        const id = owner(b.StartAt);
-        if (!(id !== undefined && b.StartAt === `${id}.needs`)) return true;
-        return (first.Parameters.Payload.needs as string[]).every((n) => finished.has(n));
-      });
-      if (index < 0) throw new Error('barrier branches wait on each other in a cycle');
-      const [branch] = pending.splice(index, 1);
-      for (const x of walk(branch.StartAt, branch.States, before)) all.add(x);
+    const ids = branches.flatMap((b) => Object.keys(b.States).map(owner).filter((id): id is string => id !== undefined));
+    const signature = () => ids.map((id) => `${id}:${[...(finished.get(id) ?? [])].sort().join(',')}`).join(';');
+    let all = new Set<string>();
+    for (let round = 0, last = ''; round <= branches.length + 1; round++) {
+      all = new Set<string>();
+      for (const branch of branches) for (const x of walk(branch.StartAt, branch.States, before)) all.add(x);
+      const now = signature();
+      if (now === last) break;
+      last = now;
     }
     return all;
   };

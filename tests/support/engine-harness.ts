@@ -4,7 +4,7 @@ import { LocalEngine, type EngineOptions } from '../../cli/engine/engine.ts';
 import { openMemoryDynamo, type LocalDynamo } from '../../cli/engine/local-dynamo.ts';
 import type { ProgressEvent } from '../../cli/engine/progress.ts';
 import { buildRunResult, type RunResult } from '../../functions/runtime/run-result.ts';
-import { CheckpointStore } from '../../functions/runtime/store.ts';
+import { CheckpointStore } from '../../functions/runtime/store/index.ts';
 import { probeLog, type ProbeCall } from '../fixtures/workflows/steps/probe.ts';
 
 /** Workflows written by tests go here, next to the fixture steps they call (`../steps/probe.ts`). */

@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import type { StepInvocation } from '../../functions/runtime/contract.ts';
+import type { RunContext, StepAnswer } from '../../compiler/contract/index.ts';
+import type { StepRole } from '../../functions/runtime/invoke-step.ts';
+import { createStepHandler } from '../../functions/step/handler.ts';
 import { LocalFunctionLoader, type FunctionLoader } from '../../functions/runtime/function-loader.ts';
 import type { RuntimeDeps } from '../../functions/runtime/runtime-deps.ts';
 import { EnvSecrets } from '../../functions/runtime/secrets.ts';
-import { CheckpointStore } from '../../functions/runtime/store.ts';
+import { CheckpointStore } from '../../functions/runtime/store/index.ts';
 import { StoreTaskTokens } from '../../functions/runtime/task-tokens.ts';
 import { startDynalite, type LocalDynamo } from './start-dynalite.ts';
 
@@ -51,7 +53,23 @@ export function newRunId(): string {
   return `run-${process.pid}-${++runCount}`;
 }
 
-/** The `run` block of an invocation. */
-export function runContext(id: string): StepInvocation['run'] {
+/** The `run` block of an event. */
+export function runContext(id: string): RunContext {
   return { id, workflow: 'wf', started_at: '2026-11-01T00:00:00.000Z', attempt: 1 };
+}
+
+/** A step event for the Lambda of `role`, as a compiled Task state sends it. */
+export interface StepCall {
+  role: StepRole;
+  event: Record<string, unknown>;
+}
+
+/** A step event for one of the built-in kinds' Lambdas. */
+export function builtIn(kind: 'http' | 'agent' | 'approval', event: Record<string, unknown>): StepCall {
+  return { role: { kind }, event };
+}
+
+/** Calls the step Lambda's handler, the one way in, with `call.event`. */
+export function callStep(call: StepCall, deps: RuntimeDeps): Promise<StepAnswer> {
+  return createStepHandler(call.role, deps)(call.event);
 }

@@ -4,7 +4,7 @@
  * does the rest (result shape, `format: json`), so providers stay small.
  */
 
-import type { AgentConfig } from '../contract.ts';
+import type { AgentSettings } from '../../../compiler/contract/index.ts';
 
 export interface AgentUsage {
   input_tokens: number;
@@ -15,7 +15,7 @@ export interface AgentCall {
   /** The agent's name in the workflow (`agents:` key, or `echo`). */
   agent: string;
   /** The provider's settings, secret templates already resolved. */
-  config: AgentConfig;
+  config: AgentSettings;
   prompt: string;
   /** `start` submits the prompt; `poll` continues from `state`. */
   phase: 'start' | 'poll';

@@ -7,7 +7,7 @@
  * checkpoint, and the state machine comes back with `phase: 'poll'`.
  */
 
-import type { AgentInvocation } from '../contract.ts';
+import type { AgentEvent } from '../../../compiler/contract/index.ts';
 import { InputInvalidError } from '../errors.ts';
 import { agentProviders } from '../agents/index.ts';
 import { checkOutputSchema, parseJsonAnswer } from '../agents/json-answer.ts';
@@ -17,7 +17,7 @@ const DEFAULT_BUDGET_MS = 60_000;
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
 const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
 
-export async function runAgent(inv: AgentInvocation, ctx: KindContext): Promise<KindOutcome> {
+export async function runAgent(inv: AgentEvent, ctx: KindContext): Promise<KindOutcome> {
   const providerConfig = inv.config.provider ?? { provider: 'echo' };
   const provider = agentProviders[providerConfig.provider];
   if (!provider) throw new InputInvalidError(`agent ${inv.config.agent}: unknown provider ${String(providerConfig.provider)}`);
@@ -32,7 +32,7 @@ export async function runAgent(inv: AgentInvocation, ctx: KindContext): Promise<
     state: inv.phase === 'poll' ? ctx.checkpoint?.state : undefined,
     saveState: async (state) => {
       // Progress is stored like everything else: redacted (an agent's URL may be a secret).
-      await store.setStepState(inv.run.id, ctx.key, ctx.redactor.redact(state));
+      await store.steps.setState(inv.run.id, ctx.key, ctx.redactor.redact(state));
     },
     fetch: ctx.fetch,
     timeoutMs: ctx.deps.httpTimeoutMs ?? DEFAULT_TIMEOUT_MS,

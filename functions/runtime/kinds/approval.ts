@@ -9,17 +9,17 @@
  * the token is released at once: nobody is asked twice.
  */
 
-import type { ApprovalInvocation } from '../contract.ts';
+import type { ApprovalEvent } from '../../../compiler/contract/index.ts';
 import { ErrorNames, StepAlreadySucceededError } from '../errors.ts';
 import { selectOutputs } from '../outputs.ts';
 import type { KindContext, KindOutcome, RuntimeDeps } from '../runtime-deps.ts';
-import { parseStepKey, type ApprovalDecision, type ApprovalRecord, type StepKey } from '../store-records.ts';
+import { parseStepKey, type ApprovalDecision, type ApprovalRecord, type StepKey } from '../store/index.ts';
 
-export async function runApproval(inv: ApprovalInvocation, ctx: KindContext): Promise<KindOutcome> {
+export async function runApproval(inv: ApprovalEvent, ctx: KindContext): Promise<KindOutcome> {
   const { store } = ctx.deps;
   const now = ctx.now();
   const timeoutSeconds = inv.config?.timeout_seconds;
-  const approval = await store.putApproval(inv.run.id, ctx.key, {
+  const approval = await store.approvals.put(inv.run.id, ctx.key, {
     token: inv.token,
     message: ctx.redactor.redactText(String(inv.input?.message ?? '')),
     requested_at: now.toISOString(),
@@ -32,7 +32,7 @@ export async function runApproval(inv: ApprovalInvocation, ctx: KindContext): Pr
   }
   // False when a decision landed between the two writes: that decision has
   // already written the checkpoint and released this very token.
-  await store.setStepStatus(inv.run.id, ctx.key, 'waiting');
+  await store.steps.setStatus(inv.run.id, ctx.key, 'waiting');
   return { done: false };
 }
 
@@ -58,7 +58,7 @@ export async function decideApproval(
 ): Promise<ApprovalRecord> {
   const key = parseStepKey(step);
   const decidedAt = (deps.now ?? (() => new Date()))().toISOString();
-  const approval = await deps.store.decideApproval(runId, key, {
+  const approval = await deps.store.approvals.decide(runId, key, {
     decision: input.decision,
     decided_by: input.by,
     comment: input.comment,
@@ -74,18 +74,18 @@ async function releaseApproval(deps: RuntimeDeps, runId: string, key: StepKey, a
   if (approval.decision === 'approve') {
     const result = { approved_by: approval.decided_by ?? null, comment: approval.comment ?? null, decided_at: approval.decided_at ?? null };
     let outputs = await selectOutputs(approval.outputs_spec, result);
-    const attempt = (await store.getStep(runId, key))?.attempts ?? 1;
+    const attempt = (await store.steps.get(runId, key))?.attempts ?? 1;
     try {
-      await store.succeedStep(runId, key, { result, outputs: outputs === result ? undefined : outputs, attempt });
+      await store.steps.succeed(runId, key, { result, outputs: outputs === result ? undefined : outputs, attempt });
     } catch (error) {
       if (!(error instanceof StepAlreadySucceededError)) throw error;
-      outputs = await store.getOutputs(runId, key);
+      outputs = await store.steps.getOutputs(runId, key);
     }
-    await tokens.sendSuccess(approval.token, { outputs });
+    await tokens.sendSuccess(approval.token, { status: 'succeeded', outputs });
     return;
   }
   const cause = approval.comment ? `rejected by ${approval.decided_by}: ${approval.comment}` : `rejected by ${approval.decided_by}`;
-  await store.failStep(runId, key, { name: ErrorNames.ApprovalRejected, message: cause });
+  await store.steps.fail(runId, key, { name: ErrorNames.ApprovalRejected, message: cause });
   await tokens.sendFailure(approval.token, ErrorNames.ApprovalRejected, cause);
 }
 

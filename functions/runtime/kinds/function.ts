@@ -5,15 +5,15 @@
  * that name is what the author writes in `retry.on` and what ASL's Catch matches.
  */
 
-import type { FunctionInvocation } from '../contract.ts';
+import type { FunctionEvent } from '../../../compiler/contract/index.ts';
 import type { KindContext, KindOutcome } from '../runtime-deps.ts';
-import { stepIdOf } from '../store-records.ts';
+import { stepIdOf } from '../store/index.ts';
 
-export async function runFunction(inv: FunctionInvocation, ctx: KindContext): Promise<KindOutcome> {
-  const fn = await ctx.deps.functions.load(inv.config.file, inv.config.export || 'handler');
+export async function runFunction(inv: FunctionEvent, file: string, ctx: KindContext): Promise<KindOutcome> {
+  const fn = await ctx.deps.functions.load(file, inv.config.export);
   const fnContext: Record<string, unknown> = {
     run_id: inv.run.id,
-    workflow: inv.workflow,
+    workflow: inv.run.workflow,
     step: stepIdOf(inv.step),
     attempt: ctx.attempt,
   };

@@ -6,14 +6,14 @@
  * (anything else) is not, so authors can leave it out of `retry.on`.
  */
 
-import type { HttpInvocation } from '../contract.ts';
+import type { HttpEvent } from '../../../compiler/contract/index.ts';
 import { HttpError, InputInvalidError } from '../errors.ts';
 import { describeUrl, httpCall, parseBody, snippet, transientStatusError } from '../http-call.ts';
 import type { KindContext, KindOutcome } from '../runtime-deps.ts';
 
 const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
 
-export async function runHttp(inv: HttpInvocation, ctx: KindContext): Promise<KindOutcome> {
+export async function runHttp(inv: HttpEvent, ctx: KindContext): Promise<KindOutcome> {
   const { method, url, headers, body } = inv.input;
   if (typeof url !== 'string' || url.length === 0) throw new InputInvalidError('http: url must be a string');
   if (typeof method !== 'string' || method.length === 0) throw new InputInvalidError('http: method must be a string');
@@ -53,7 +53,7 @@ export async function runHttp(inv: HttpInvocation, ctx: KindContext): Promise<Ki
 }
 
 /** `expect` lists codes and `[low, high]` ranges; absent, 200-299. */
-function isExpected(status: number, expect: HttpInvocation['config']['expect']): boolean {
+function isExpected(status: number, expect: HttpEvent['config']['expect']): boolean {
   if (!expect || expect.length === 0) return status >= 200 && status <= 299;
   return expect.some((entry) => (Array.isArray(entry) ? status >= entry[0] && status <= entry[1] : status === entry));
 }

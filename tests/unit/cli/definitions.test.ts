@@ -46,7 +46,8 @@ describe('cli: validate, compile, graph', () => {
     const out = baton('compile', 'definitions/hotfix-deployment.yaml');
     expect(out.status).toBe(0);
     const asl = JSON.parse(out.stdout);
-    expect(validateAsl(asl).isValid).toBe(true);
+    const resources = { lambdas: { BatonControlFunction: { kind: 'control' as const }, BatonFn_steps_validate_hotfix_ts: { kind: 'function' as const, file: 'x' }, BatonFn_steps_run_tests_ts: { kind: 'function' as const, file: 'y' }, BatonFn_steps_deploy_preview_ts: { kind: 'function' as const, file: 'z' }, BatonFn_steps_notify_ts: { kind: 'function' as const, file: 'w' } }, workflows: {} };
+    expect(validateAsl(asl, resources).errors).toBe('');
     const dir = mkdtempSync(join(tmpdir(), 'baton-out-'));
     expect(baton('compile', 'definitions/hotfix-deployment.yaml', '--out', dir).status).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'hotfix-deployment.asl.json'), 'utf8'))).toEqual(asl);

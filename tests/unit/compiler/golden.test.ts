@@ -27,7 +27,7 @@ describe('compile: shipped definitions', () => {
       });
 
       it('passes asl-validator', () => {
-        const verdict = validateAsl(result.asl);
+        const verdict = validateAsl(result.asl, result.resources);
         expect(verdict.errors).toBe('');
         expect(verdict.isValid).toBe(true);
       });

@@ -9,7 +9,7 @@ function planOf(needs: Record<string, string[]>) {
 }
 
 const show = (b: Block | undefined): string =>
-  b === undefined ? '' : b.kind === 'step' ? b.id : b.kind === 'barrier' ? `barrier(${b.steps.join(',')})` : `${b.kind}(${b.blocks.map(show).join(',')})`;
+  b === undefined ? '' : b.kind === 'step' ? b.id : b.kind === 'chains' ? `chains(${b.chains.map((c) => c.join('>')).join(',')})` : `${b.kind}(${b.blocks.map(show).join(',')})`;
 
 describe('plan: series-parallel decomposition', () => {
   it('keeps a chain in series', () => {
@@ -21,10 +21,14 @@ describe('plan: series-parallel decomposition', () => {
   it('runs unrelated steps in parallel', () => {
     expect(show(planOf({ a: [], b: [], c: ['b'] }))).toBe('parallel(a,series(b,c))');
   });
-  it('puts the N shape behind a barrier', () => {
-    expect(show(planOf({ a: [], b: [], c: ['a'], d: ['a', 'b'] }))).toBe('barrier(a,b,c,d)');
+  it('cuts the N shape into chains along real edges, as few as there can be', () => {
+    expect(show(planOf({ a: [], b: [], c: ['a'], d: ['a', 'b'] }))).toBe('chains(a>c,b>d)');
   });
-  it('keeps series parts around a barrier', () => {
-    expect(show(planOf({ s: [], a: ['s'], b: ['s'], c: ['a'], d: ['a', 'b'], e: ['c', 'd'] }))).toBe('series(s,barrier(a,b,c,d),e)');
+  it('keeps series parts around the chains', () => {
+    expect(show(planOf({ s: [], a: ['s'], b: ['s'], c: ['a'], d: ['a', 'b'], e: ['c', 'd'] }))).toBe('series(s,chains(a>c,b>d),e)');
+  });
+  it('lets a step with one need here follow it on its chain, so it waits on no barrier', () => {
+    // x needs only a; d needs a and b: x, not d, follows a.
+    expect(show(planOf({ a: [], b: [], x: ['a'], d: ['a', 'b'], e: ['x', 'b'] }))).toBe('chains(a>x>e,b>d)');
   });
 });

@@ -10,6 +10,10 @@ import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { compileCondition, compileTemplate, toJsonPath } from '../../../compiler/expr/index.ts';
 import type { ChoiceRule, CompiledValue, ExprDiagnostic, Reference, Resolved, ValueType } from '../../../compiler/expr/index.ts';
+import { compiledEntry } from '../../../compiler/emit/values.ts';
+import { isTemplate, renderTemplate } from '../../../functions/runtime/templates.ts';
+import { Redactor } from '../../../functions/runtime/redact.ts';
+import { EnvSecrets } from '../../../functions/runtime/secrets.ts';
 
 export interface ExprCase {
   /** One expression, used as a whole value: `${{ expr }}`. */
@@ -95,11 +99,21 @@ export function compileCase(c: ExprCase): AslOutcome {
   }
   const { value, diagnostics } = compileTemplate(text, resolve);
   if (!value) return { kind: 'diagnostics', diagnostics };
-  return { kind: 'compiled', compiled: value, definition: value.kind === 'secret' ? undefined : valueMachine(value) };
+  const secret = value.kind === 'template' && value.parts.some((part) => 'secret' in part);
+  return { kind: 'compiled', compiled: value, definition: secret ? undefined : valueMachine(value) };
 }
 
-function valueMachine(value: Exclude<CompiledValue, { kind: 'secret' }>): Record<string, unknown> {
-  const parameters = value.kind === 'literal' ? { v: value.value } : { 'v.$': value.kind === 'path' ? value.path : value.expr };
+/**
+ * A Pass that computes the value. A template travels as the runtime's template
+ * object: Step Functions resolves its arguments, the runtime (runMachine) joins it.
+ */
+function valueMachine(value: CompiledValue): Record<string, unknown> {
+  let parameters: Record<string, unknown>;
+  if (value.kind === 'literal') parameters = { v: value.value };
+  else if (value.kind === 'template') {
+    const sink = { resolve: testResolver(), report: () => {}, templates: [], secrets: false };
+    parameters = Object.fromEntries([compiledEntry('v', value, ['v'], sink)]);
+  } else parameters = { 'v.$': value.kind === 'path' ? value.path : value.expr };
   return { StartAt: 'Value', States: { Value: { Type: 'Pass', Parameters: parameters, End: true } } };
 }
 
@@ -148,5 +162,5 @@ export async function runMachine(definition: Record<string, unknown>, c: ExprCas
   // validateAll has checked the definition with asl-validator 4; the engine's own (older, slow) check adds nothing.
   const machine = new StateMachine(structuredClone(definition) as never, { validationOptions: { noValidate: true } });
   const output = (await machine.run(input).result) as { v: unknown };
-  return output.v;
+  return isTemplate(output.v) ? renderTemplate(output.v, new EnvSecrets({}), new Redactor()) : output.v;
 }

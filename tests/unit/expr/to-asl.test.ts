@@ -36,16 +36,20 @@ describe('compileTemplate', () => {
 
   it('keeps a secret out of the data: the parts name it, the other values become arguments', () => {
     const { value } = compileTemplate('token=${{ secrets.T }}&n=${{ length(inputs.l) }}', resolver());
-    expect(value).toStrictEqual({ kind: 'secret', parts: ['token=', { secret: 'T' }, '&n=', { arg: 0 }], args: ['States.ArrayLength($.inputs.l)'] });
+    expect(value).toStrictEqual({ kind: 'template', parts: [{ text: 'token=' }, { secret: 'T' }, { text: '&n=' }, { arg: 0 }], args: ['States.ArrayLength($.inputs.l)'] });
   });
 
-  it('escapes quotes and braces of the text in States.Format', () => {
-    const { value } = compileTemplate("{'a'} ${{ inputs.x }}", resolver());
-    expect(value).toStrictEqual({ kind: 'intrinsic', expr: "States.Format('\\{\\'a\\'\\} {}', $.inputs.x)" });
+  it('escapes quotes and braces of the text in States.Format, where every argument is plain', () => {
+    const { value } = compileTemplate("{'a'} ${{ inputs.n }}", resolver({ types: { 'inputs.n': 'integer' } }));
+    expect(value).toStrictEqual({ kind: 'intrinsic', expr: "States.Format('\\{\\'a\\'\\} {}', $.inputs.n)" });
   });
 
-  it('points at the backslash that States.Format cannot carry', () => {
-    expect(compileTemplate('ab\\c ${{ inputs.x }}', resolver()).diagnostics).toMatchObject([{ code: 'BTN404', offset: 2, length: 1 }]);
+  it('leaves to the runtime what States.Format would change: a string argument, a backslash, an unbalanced parenthesis', () => {
+    const template = (text: string, types: Record<string, 'integer'> = {}) => compileTemplate(text, resolver({ types })).value;
+    expect(template('pr ${{ inputs.x }}')).toStrictEqual({ kind: 'template', parts: [{ text: 'pr ' }, { arg: 0 }], args: ['$.inputs.x'] });
+    expect(template('Fix /\\d+/ in ${{ inputs.n }}', { 'inputs.n': 'integer' })).toMatchObject({ kind: 'template', parts: [{ text: 'Fix /\\d+/ in ' }, { arg: 0 }] });
+    expect(template('(draft ${{ inputs.n }}', { 'inputs.n': 'integer' })).toMatchObject({ kind: 'template' });
+    expect(template('(draft) ${{ inputs.n }}', { 'inputs.n': 'integer' })).toMatchObject({ kind: 'intrinsic' });
   });
 
   it('uses the type hint: an array is not interpolated, contains() on an array is membership', () => {

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentInvocation } from '../../../functions/runtime/contract.ts';
 import { ErrorNames } from '../../../functions/runtime/errors.ts';
 import { checkOutputSchema, parseJsonAnswer } from '../../../functions/runtime/agents/json-answer.ts';
-import { invokeStep } from '../../../functions/runtime/invoke-step.ts';
-import { newRunId, runContext, startRuntimeHarness, type RuntimeHarness } from '../../support/runtime-harness.ts';
+import { builtIn, callStep, type StepCall, newRunId, runContext, startRuntimeHarness, type RuntimeHarness } from '../../support/runtime-harness.ts';
 
 let harness: RuntimeHarness;
 
@@ -15,17 +13,15 @@ afterAll(async () => {
   await harness.stop();
 });
 
-function echo(prompt: string, config: Partial<AgentInvocation['config']> = {}, extra: Partial<AgentInvocation> = {}): AgentInvocation {
-  return {
-    kind: 'agent',
-    workflow: 'wf',
+function echo(prompt: string, config: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): StepCall {
+  return builtIn('agent', {
     step: 'analyze',
     run: runContext(newRunId()),
     phase: 'start',
     config: { agent: 'local', provider: { provider: 'echo' }, ...config },
     input: { prompt },
     ...extra,
-  };
+  });
 }
 
 describe('agent: format json, reading the answer', () => {
@@ -62,30 +58,30 @@ describe('agent: format json, reading the answer', () => {
 
 describe('agent: echo', () => {
   it('answers with the prompt as { text, agent }', async () => {
-    const response = await invokeStep(echo('Say hi'), harness.deps());
+    const response = await callStep(echo('Say hi'), harness.deps());
 
-    expect(response).toStrictEqual({ outputs: { text: 'Say hi', agent: 'local' }, done: true });
+    expect(response).toStrictEqual({ status: 'succeeded', outputs: { text: 'Say hi', agent: 'local' } });
   });
 
   it('with format json, the parsed answer is the result and outputs pick from it', async () => {
     const prompt = 'Summarize PR #7 and answer as JSON like {"summary": "…", "tasks": [{"title": "…"}]}';
     const inv = echo(prompt, { format: 'json', output_schema: { type: 'object', required: ['summary', 'tasks'] } }, { outputs: ['summary', 'tasks'] });
 
-    const response = await invokeStep(inv, harness.deps());
+    const response = await callStep(inv, harness.deps());
 
-    expect(response).toStrictEqual({ outputs: { summary: '…', tasks: [{ title: '…' }] }, done: true });
-    expect(await harness.store.getResult(inv.run.id, { step: 'analyze' })).toStrictEqual({ summary: '…', tasks: [{ title: '…' }] });
+    expect(response).toStrictEqual({ status: 'succeeded', outputs: { summary: '…', tasks: [{ title: '…' }] } });
+    expect(await harness.store.steps.getResult((inv.event.run as { id: string }).id, { step: 'analyze' })).toStrictEqual({ summary: '…', tasks: [{ title: '…' }] });
   });
 
   it('fails with AgentOutputInvalid when the answer misses the schema', async () => {
     const inv = echo('Answer {"summary": 3}', { format: 'json', output_schema: { type: 'object', properties: { summary: { type: 'string' } } } });
 
-    await expect(invokeStep(inv, harness.deps())).rejects.toMatchObject({ name: ErrorNames.AgentOutputInvalid });
-    expect((await harness.store.getStep(inv.run.id, { step: 'analyze' }))?.error?.name).toBe(ErrorNames.AgentOutputInvalid);
+    await expect(callStep(inv, harness.deps())).rejects.toMatchObject({ name: ErrorNames.AgentOutputInvalid });
+    expect((await harness.store.steps.get((inv.event.run as { id: string }).id, { step: 'analyze' }))?.error?.name).toBe(ErrorNames.AgentOutputInvalid);
   });
 
   it('fails with AgentOutputInvalid when the answer is not JSON', async () => {
-    await expect(invokeStep(echo('just words', { format: 'json' }), harness.deps())).rejects.toMatchObject({
+    await expect(callStep(echo('just words', { format: 'json' }), harness.deps())).rejects.toMatchObject({
       name: ErrorNames.AgentOutputInvalid,
     });
   });

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentInvocation } from '../../../functions/runtime/contract.ts';
 import { ErrorNames } from '../../../functions/runtime/errors.ts';
-import { invokeStep } from '../../../functions/runtime/invoke-step.ts';
 import { startFakeAgentApi, type FakeAgentApi, type FakeAgentState } from '../../support/fake-agentapi.ts';
 import { closedPort } from '../../support/http-server.ts';
-import { newRunId, runContext, startRuntimeHarness, type RuntimeHarness } from '../../support/runtime-harness.ts';
+import { builtIn, callStep, type StepCall, newRunId, runContext, startRuntimeHarness, type RuntimeHarness } from '../../support/runtime-harness.ts';
 
 let harness: RuntimeHarness;
 let server: FakeAgentApi;
@@ -25,16 +23,14 @@ afterAll(async () => {
   await harness.stop();
 });
 
-function ask(runId: string, prompt: string, phase: 'start' | 'poll' = 'start', url = server.url): AgentInvocation {
-  return {
-    kind: 'agent',
-    workflow: 'wf',
+function ask(runId: string, prompt: string, phase: 'start' | 'poll' = 'start', url = server.url): StepCall {
+  return builtIn('agent', {
     step: 'implement',
     run: runContext(runId),
     phase,
     config: { agent: 'claude', provider: { provider: 'agentapi', url } },
     input: { prompt },
-  };
+  });
 }
 
 describe('agent: agentapi', () => {
@@ -42,9 +38,9 @@ describe('agent: agentapi', () => {
     agent.status = 'running';
     agent.busyPolls = 1; // busy with something else first
 
-    const response = await invokeStep(ask(newRunId(), 'Fix the bug'), harness.deps());
+    const response = await callStep(ask(newRunId(), 'Fix the bug'), harness.deps());
 
-    expect(response).toStrictEqual({ outputs: { text: 'Working on it…\n  Answer to: Fix the bug', agent: 'claude' }, done: true });
+    expect(response).toStrictEqual({ status: 'succeeded', outputs: { text: 'Working on it…\n  Answer to: Fix the bug', agent: 'claude' } });
     expect(agent.posts).toBe(1);
   });
 
@@ -53,18 +49,18 @@ describe('agent: agentapi', () => {
     agent.hold = true;
     const deps = harness.deps({ agentPollBudgetMs: 60 });
 
-    const started = await invokeStep(ask(runId, 'Refactor auth'), deps);
-    const saved = await harness.store.getStep(runId, { step: 'implement' });
-    const stillWorking = await invokeStep(ask(runId, 'Refactor auth', 'poll'), deps);
+    const started = await callStep(ask(runId, 'Refactor auth'), deps);
+    const saved = await harness.store.steps.get(runId, { step: 'implement' });
+    const stillWorking = await callStep(ask(runId, 'Refactor auth', 'poll'), deps);
     agent.hold = false;
-    const finished = await invokeStep(ask(runId, 'Refactor auth', 'poll'), deps);
+    const finished = await callStep(ask(runId, 'Refactor auth', 'poll'), deps);
 
-    expect(started).toStrictEqual({ outputs: null, done: false });
+    expect(started).toStrictEqual({ status: 'running', outputs: null });
     expect(saved).toMatchObject({ status: 'running', attempts: 1, state: { stage: 'submitted', message_count: 1 } });
-    expect(stillWorking).toStrictEqual({ outputs: null, done: false });
-    expect(finished).toStrictEqual({ outputs: { text: 'Working on it…\n  Answer to: Refactor auth', agent: 'claude' }, done: true });
+    expect(stillWorking).toStrictEqual({ status: 'running', outputs: null });
+    expect(finished).toStrictEqual({ status: 'succeeded', outputs: { text: 'Working on it…\n  Answer to: Refactor auth', agent: 'claude' } });
     expect(agent.posts).toBe(1);
-    expect(await harness.store.getStep(runId, { step: 'implement' })).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(await harness.store.steps.get(runId, { step: 'implement' })).toMatchObject({ status: 'succeeded', attempts: 1 });
   });
 
   it('keeps waiting across calls for a busy agent before it submits', async () => {
@@ -72,18 +68,18 @@ describe('agent: agentapi', () => {
     agent.status = 'running';
     agent.hold = true;
 
-    const started = await invokeStep(ask(runId, 'Add tests'), harness.deps({ agentPollBudgetMs: 30 }));
+    const started = await callStep(ask(runId, 'Add tests'), harness.deps({ agentPollBudgetMs: 30 }));
     agent.hold = false;
-    const finished = await invokeStep(ask(runId, 'Add tests', 'poll'), harness.deps({ agentPollBudgetMs: 5000 }));
+    const finished = await callStep(ask(runId, 'Add tests', 'poll'), harness.deps({ agentPollBudgetMs: 5000 }));
 
-    expect(started).toStrictEqual({ outputs: null, done: false });
-    expect(finished.done).toBe(true);
+    expect(started).toStrictEqual({ status: 'running', outputs: null });
+    expect(finished.status).toBe('succeeded');
     expect(finished.outputs).toMatchObject({ text: expect.stringContaining('Answer to: Add tests') });
     expect(agent.posts).toBe(1);
   });
 
   it('refuses to poll when nothing was submitted', async () => {
-    await expect(invokeStep(ask(newRunId(), 'x', 'poll'), harness.deps())).rejects.toMatchObject({ name: ErrorNames.AgentError });
+    await expect(callStep(ask(newRunId(), 'x', 'poll'), harness.deps())).rejects.toMatchObject({ name: ErrorNames.AgentError });
   });
 
   it.each([
@@ -93,13 +89,13 @@ describe('agent: agentapi', () => {
   ])('maps a %i from the server to %s', async (status, name) => {
     agent.failStatusWith = status;
 
-    await expect(invokeStep(ask(newRunId(), 'x'), harness.deps())).rejects.toMatchObject({ name });
+    await expect(callStep(ask(newRunId(), 'x'), harness.deps())).rejects.toMatchObject({ name });
   });
 
   it('fails with NetworkError when the server is gone', async () => {
     const port = await closedPort();
 
-    await expect(invokeStep(ask(newRunId(), 'x', 'start', `http://127.0.0.1:${port}`), harness.deps())).rejects.toMatchObject({
+    await expect(callStep(ask(newRunId(), 'x', 'start', `http://127.0.0.1:${port}`), harness.deps())).rejects.toMatchObject({
       name: ErrorNames.NetworkError,
     });
   });

@@ -1,10 +1,8 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentInvocation } from '../../../functions/runtime/contract.ts';
 import { ErrorNames } from '../../../functions/runtime/errors.ts';
-import { invokeStep } from '../../../functions/runtime/invoke-step.ts';
 import { sendJson, startHttpServer, type TestServer } from '../../support/http-server.ts';
-import { newRunId, runContext, startRuntimeHarness, type RuntimeHarness } from '../../support/runtime-harness.ts';
+import { builtIn, callStep, type StepCall, newRunId, runContext, startRuntimeHarness, type RuntimeHarness } from '../../support/runtime-harness.ts';
 
 const API_KEY = 'sk-ant-test-key-0123456789';
 
@@ -42,10 +40,8 @@ afterAll(async () => {
   await harness.stop();
 });
 
-function ask(prompt: string, provider: Record<string, unknown> = {}): AgentInvocation {
-  return {
-    kind: 'agent',
-    workflow: 'wf',
+function ask(prompt: string, provider: Record<string, unknown> = {}): StepCall {
+  return builtIn('agent', {
     step: 'review',
     run: runContext(newRunId()),
     phase: 'start',
@@ -55,13 +51,13 @@ function ask(prompt: string, provider: Record<string, unknown> = {}): AgentInvoc
         provider: 'anthropic',
         model: 'claude-sonnet-4-5',
         base_url: server.url,
-        api_key: { 'baton:secret': [{ secret: 'ANTHROPIC_API_KEY' }] },
+        api_key: { 'baton:template': [{ secret: 'ANTHROPIC_API_KEY' }] },
         ...provider,
       },
     },
     input: { prompt },
-    secrets: [['config', 'provider', 'api_key']],
-  };
+    templates: [['config', 'provider', 'api_key']],
+  });
 }
 
 describe('agent: anthropic', () => {
@@ -69,11 +65,11 @@ describe('agent: anthropic', () => {
     next = { status: 200 };
     const inv = ask('Review PR 7');
 
-    const response = await invokeStep(inv, harness.deps());
+    const response = await callStep(inv, harness.deps());
 
     expect(response).toStrictEqual({
+      status: 'succeeded',
       outputs: { text: 'You said: Review PR 7. Done.', agent: 'reviewer', usage: { input_tokens: 12, output_tokens: 7 } },
-      done: true,
     });
     const request = server.requests.at(-1)!;
     expect(request.headers['x-api-key']).toBe(API_KEY);
@@ -89,7 +85,7 @@ describe('agent: anthropic', () => {
   it('passes max_tokens through and never stores the api key', async () => {
     next = { status: 200 };
 
-    await invokeStep(ask('Echo the key sk-ant-test-key-0123456789 please', { max_tokens: 100 }), harness.deps());
+    await callStep(ask('Echo the key sk-ant-test-key-0123456789 please', { max_tokens: 100 }), harness.deps());
 
     expect(JSON.parse(server.requests.at(-1)!.body).max_tokens).toBe(100);
     const { Items } = await harness.dynamo.doc.send(new ScanCommand({ TableName: harness.store.tableName }));
@@ -107,13 +103,13 @@ describe('agent: anthropic', () => {
     next = { status, type };
     const inv = ask('hello');
 
-    await expect(invokeStep(inv, harness.deps())).rejects.toMatchObject({ name, message: expect.stringContaining(type) });
-    expect((await harness.store.getStep(inv.run.id, { step: 'review' }))?.error?.name).toBe(name);
+    await expect(callStep(inv, harness.deps())).rejects.toMatchObject({ name, message: expect.stringContaining(type) });
+    expect((await harness.store.steps.get((inv.event.run as { id: string }).id, { step: 'review' }))?.error?.name).toBe(name);
   });
 
   it('refuses a config without a model', async () => {
     next = { status: 200 };
 
-    await expect(invokeStep(ask('hello', { model: undefined }), harness.deps())).rejects.toMatchObject({ name: ErrorNames.InputInvalid });
+    await expect(callStep(ask('hello', { model: undefined }), harness.deps())).rejects.toMatchObject({ name: ErrorNames.InputInvalid });
   });
 });

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FunctionInvocation } from '../../../functions/runtime/contract.ts';
 import { ErrorNames } from '../../../functions/runtime/errors.ts';
-import { invokeStep } from '../../../functions/runtime/invoke-step.ts';
-import { newRunId, runContext, startRuntimeHarness, type RuntimeHarness } from '../../support/runtime-harness.ts';
+import { callStep, newRunId, runContext, startRuntimeHarness, type RuntimeHarness, type StepCall } from '../../support/runtime-harness.ts';
 
 let harness: RuntimeHarness;
 
@@ -14,31 +12,32 @@ afterAll(async () => {
   await harness.stop();
 });
 
-function call(runId: string, file: string, exportName: string, input: Record<string, unknown>, extra: Partial<FunctionInvocation> = {}): FunctionInvocation {
-  return { kind: 'function', workflow: 'wf', step: 'fn', run: runContext(runId), config: { file, export: exportName }, input, ...extra };
+function call(runId: string, file: string, exportName: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}): StepCall {
+  return { role: { kind: 'function', file }, event: { step: 'fn', run: runContext(runId), config: { export: exportName }, input, ...extra } };
 }
 
 describe('function steps', () => {
   it('runs a TypeScript handler with (input, ctx)', async () => {
     const runId = newRunId();
 
-    const response = await invokeStep(call(runId, './greet.ts', 'handler', { name: 'ada' }), harness.deps());
+    const response = await callStep(call(runId, './greet.ts', 'handler', { name: 'ada' }), harness.deps());
 
     expect(response).toStrictEqual({
+      status: 'succeeded',
       outputs: { greeting: 'hello ada', ctx: { run_id: runId, workflow: 'wf', step: 'fn', attempt: 1 } },
     });
   });
 
   it('calls the export named after `#`', async () => {
-    const response = await invokeStep(call(newRunId(), 'greet.ts', 'shout', { name: 'ada' }), harness.deps());
+    const response = await callStep(call(newRunId(), 'greet.ts', 'shout', { name: 'ada' }), harness.deps());
 
-    expect(response).toStrictEqual({ outputs: { greeting: 'HELLO ADA' } });
+    expect(response).toStrictEqual({ status: 'succeeded', outputs: { greeting: 'HELLO ADA' } });
   });
 
   it('runs an .mjs handler and passes item and index under for_each', async () => {
     const runId = newRunId();
 
-    const response = await invokeStep(call(runId, 'echo-input.mjs', 'handler', { a: 1 }, { item: { id: 'x' }, index: 3 }), harness.deps());
+    const response = await callStep(call(runId, 'echo-input.mjs', 'handler', { a: 1 }, { item: { id: 'x' }, index: 3 }), harness.deps());
 
     expect(response.outputs).toStrictEqual({
       input: { a: 1 },
@@ -49,10 +48,10 @@ describe('function steps', () => {
   it('keeps the name of the error a handler throws', async () => {
     const runId = newRunId();
 
-    const failing = invokeStep(call(runId, 'deploy.mjs', 'handler', { service: 'api', blocked: true }), harness.deps());
+    const failing = callStep(call(runId, 'deploy.mjs', 'handler', { service: 'api', blocked: true }), harness.deps());
 
     await expect(failing).rejects.toMatchObject({ name: 'DeployBlocked', message: 'deploy of api is blocked' });
-    expect(await harness.store.getStep(runId, { step: 'fn' })).toMatchObject({
+    expect(await harness.store.steps.get(runId, { step: 'fn' })).toMatchObject({
       status: 'failed',
       error: { name: 'DeployBlocked', message: 'deploy of api is blocked' },
     });
@@ -65,7 +64,7 @@ describe('function steps', () => {
   ])('fails with FunctionNotFound for %s', async (_what, file, exportName) => {
     const runId = newRunId();
 
-    await expect(invokeStep(call(runId, file, exportName, {}), harness.deps())).rejects.toMatchObject({ name: ErrorNames.FunctionNotFound });
-    expect((await harness.store.getStep(runId, { step: 'fn' }))?.error?.name).toBe(ErrorNames.FunctionNotFound);
+    await expect(callStep(call(runId, file, exportName, {}), harness.deps())).rejects.toMatchObject({ name: ErrorNames.FunctionNotFound });
+    expect((await harness.store.steps.get(runId, { step: 'fn' }))?.error?.name).toBe(ErrorNames.FunctionNotFound);
   });
 });

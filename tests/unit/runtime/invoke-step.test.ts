@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FunctionInvocation, ResultRef } from '../../../functions/runtime/contract.ts';
+import type { ResultRef } from '../../../compiler/contract/index.ts';
 import { ErrorNames } from '../../../functions/runtime/errors.ts';
 import type { FunctionLoader, StepFunction } from '../../../functions/runtime/function-loader.ts';
-import { invokeStep } from '../../../functions/runtime/invoke-step.ts';
-import { newRunId, runContext, startRuntimeHarness, type RuntimeHarness } from '../../support/runtime-harness.ts';
+import { callStep, newRunId, runContext, startRuntimeHarness, type RuntimeHarness, type StepCall } from '../../support/runtime-harness.ts';
 
 /** A loader of in-test handlers that counts calls: the user's code, not the runtime, is the stand-in here. */
 class CountingLoader implements FunctionLoader {
@@ -33,8 +32,8 @@ afterAll(async () => {
   await harness.stop();
 });
 
-function fnStep(runId: string, step: string, file: string, input: Record<string, unknown> = {}, extra: Partial<FunctionInvocation> = {}): FunctionInvocation {
-  return { kind: 'function', workflow: 'wf', step, run: runContext(runId), config: { file, export: 'handler' }, input, ...extra };
+function fnStep(runId: string, step: string, file: string, input: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): StepCall {
+  return { role: { kind: 'function', file }, event: { step, run: runContext(runId), input, ...extra } };
 }
 
 describe('invokeStep: checkpoints', () => {
@@ -42,10 +41,10 @@ describe('invokeStep: checkpoints', () => {
     const runId = newRunId();
     const loader = new CountingLoader({ 'sum.ts': (input) => ({ sum: Number(input.a) + Number(input.b) }) });
 
-    const response = await invokeStep(fnStep(runId, 'add', 'sum.ts', { a: 2, b: 3 }), harness.deps({ functions: loader }));
+    const response = await callStep(fnStep(runId, 'add', 'sum.ts', { a: 2, b: 3 }), harness.deps({ functions: loader }));
 
-    expect(response).toStrictEqual({ outputs: { sum: 5 } });
-    expect(await harness.store.getStep(runId, { step: 'add' })).toMatchObject({ status: 'succeeded', attempts: 1, outputs: { sum: 5 } });
+    expect(response).toStrictEqual({ status: 'succeeded', outputs: { sum: 5 } });
+    expect(await harness.store.steps.get(runId, { step: 'add' })).toMatchObject({ status: 'succeeded', attempts: 1, outputs: { sum: 5 } });
   });
 
   it('returns the stored outputs of a succeeded step without running it again', async () => {
@@ -54,13 +53,13 @@ describe('invokeStep: checkpoints', () => {
     const loader = new CountingLoader({ 'count.ts': () => ({ n: ++n }) });
     const deps = harness.deps({ functions: loader });
 
-    const first = await invokeStep(fnStep(runId, 'count', 'count.ts'), deps);
-    const again = await invokeStep(fnStep(runId, 'count', 'count.ts'), deps);
+    const first = await callStep(fnStep(runId, 'count', 'count.ts'), deps);
+    const again = await callStep(fnStep(runId, 'count', 'count.ts'), deps);
 
-    expect(first).toStrictEqual({ outputs: { n: 1 } });
-    expect(again).toStrictEqual({ outputs: { n: 1 } });
+    expect(first).toStrictEqual({ status: 'succeeded', outputs: { n: 1 } });
+    expect(again).toStrictEqual({ status: 'succeeded', outputs: { n: 1 } });
     expect(loader.calls).toBe(1);
-    expect((await harness.store.getStep(runId, { step: 'count' }))?.attempts).toBe(1);
+    expect((await harness.store.steps.get(runId, { step: 'count' }))?.attempts).toBe(1);
   });
 
   it('lets the first of two racing invocations win, and both answer with its outputs', async () => {
@@ -75,12 +74,12 @@ describe('invokeStep: checkpoints', () => {
     });
     const deps = harness.deps({ functions: loader });
 
-    const [a, b] = await Promise.all([invokeStep(fnStep(runId, 'slow', 'slow.ts'), deps), invokeStep(fnStep(runId, 'slow', 'slow.ts'), deps)]);
+    const [a, b] = await Promise.all([callStep(fnStep(runId, 'slow', 'slow.ts'), deps), callStep(fnStep(runId, 'slow', 'slow.ts'), deps)]);
 
     expect(loader.calls).toBe(2);
-    expect(a).toStrictEqual({ outputs: { n: 1 } });
-    expect(b).toStrictEqual({ outputs: { n: 1 } });
-    expect(await harness.store.getResult(runId, { step: 'slow' })).toStrictEqual({ n: 1 });
+    expect(a).toStrictEqual({ status: 'succeeded', outputs: { n: 1 } });
+    expect(b).toStrictEqual({ status: 'succeeded', outputs: { n: 1 } });
+    expect(await harness.store.steps.getResult(runId, { step: 'slow' })).toStrictEqual({ n: 1 });
   });
 
   it('counts attempts across retries and stores the failure in between', async () => {
@@ -95,15 +94,15 @@ describe('invokeStep: checkpoints', () => {
     const deps = harness.deps({ functions: loader });
     const inv = fnStep(runId, 'flaky', 'flaky.ts');
 
-    await expect(invokeStep(inv, deps)).rejects.toMatchObject({ name: 'Flaky', message: 'try 1 failed' });
-    await expect(invokeStep(inv, deps)).rejects.toMatchObject({ name: 'Flaky' });
-    const failed = await harness.store.getStep(runId, { step: 'flaky' });
-    const response = await invokeStep(inv, deps);
+    await expect(callStep(inv, deps)).rejects.toMatchObject({ name: 'Flaky', message: 'try 1 failed' });
+    await expect(callStep(inv, deps)).rejects.toMatchObject({ name: 'Flaky' });
+    const failed = await harness.store.steps.get(runId, { step: 'flaky' });
+    const response = await callStep(inv, deps);
 
     expect(failed).toMatchObject({ status: 'failed', attempts: 2, error: { name: 'Flaky', message: 'try 2 failed' } });
-    expect(response).toStrictEqual({ outputs: { ok: true } });
-    expect(await harness.store.getStep(runId, { step: 'flaky' })).toMatchObject({ status: 'succeeded', attempts: 3 });
-    expect((await harness.store.getStep(runId, { step: 'flaky' }))?.error).toBeUndefined();
+    expect(response).toStrictEqual({ status: 'succeeded', outputs: { ok: true } });
+    expect(await harness.store.steps.get(runId, { step: 'flaky' })).toMatchObject({ status: 'succeeded', attempts: 3 });
+    expect((await harness.store.steps.get(runId, { step: 'flaky' }))?.error).toBeUndefined();
   });
 
   it('keeps one checkpoint per for_each element', async () => {
@@ -112,11 +111,11 @@ describe('invokeStep: checkpoints', () => {
     const deps = harness.deps({ functions: loader });
 
     const responses = await Promise.all(
-      [5, 6, 7].map((item, index) => invokeStep(fnStep(runId, 'double', 'double.ts', {}, { item, index }), deps)),
+      [5, 6, 7].map((item, index) => callStep(fnStep(runId, 'double', 'double.ts', {}, { item, index }), deps)),
     );
 
     expect(responses.map((r) => r.outputs)).toStrictEqual([{ doubled: 10 }, { doubled: 12 }, { doubled: 14 }]);
-    expect((await harness.store.listSteps(runId)).map((s) => s.index)).toStrictEqual([0, 1, 2]);
+    expect((await harness.store.steps.list(runId)).map((s) => s.index)).toStrictEqual([0, 1, 2]);
   });
 });
 
@@ -125,13 +124,13 @@ describe('invokeStep: declared outputs', () => {
     const runId = newRunId();
     const loader = new CountingLoader({ 'analyze.ts': () => ({ summary: 'fine', tasks: [{ title: 'a' }], debug: 'noise' }) });
 
-    const response = await invokeStep(
+    const response = await callStep(
       fnStep(runId, 'analyze', 'analyze.ts', {}, { outputs: ['summary', 'tasks', 'missing'] }),
       harness.deps({ functions: loader }),
     );
 
-    expect(response).toStrictEqual({ outputs: { summary: 'fine', tasks: [{ title: 'a' }], missing: null } });
-    expect(await harness.store.getResult(runId, { step: 'analyze' })).toStrictEqual({ summary: 'fine', tasks: [{ title: 'a' }], debug: 'noise' });
+    expect(response).toStrictEqual({ status: 'succeeded', outputs: { summary: 'fine', tasks: [{ title: 'a' }], missing: null } });
+    expect(await harness.store.steps.getResult(runId, { step: 'analyze' })).toStrictEqual({ summary: 'fine', tasks: [{ title: 'a' }], debug: 'noise' });
   });
 });
 
@@ -140,11 +139,11 @@ describe('invokeStep: large results', () => {
     const runId = newRunId();
     const loader = new CountingLoader({ 'crawl.ts': () => ({ pages: 'p'.repeat(420_000), count: 1 }) });
 
-    const response = await invokeStep(fnStep(runId, 'crawl', 'crawl.ts', {}, { outputs: ['count'] }), harness.deps({ functions: loader }));
+    const response = await callStep(fnStep(runId, 'crawl', 'crawl.ts', {}, { outputs: ['count'] }), harness.deps({ functions: loader }));
 
-    expect(response).toStrictEqual({ outputs: { count: 1 } });
-    expect((await harness.store.getStep(runId, { step: 'crawl' }))?.result_bytes).toBeGreaterThan(420_000);
-    expect(await harness.store.getResult(runId, { step: 'crawl' })).toStrictEqual({ pages: 'p'.repeat(420_000), count: 1 });
+    expect(response).toStrictEqual({ status: 'succeeded', outputs: { count: 1 } });
+    expect((await harness.store.steps.get(runId, { step: 'crawl' }))?.result_bytes).toBeGreaterThan(420_000);
+    expect(await harness.store.steps.getResult(runId, { step: 'crawl' })).toStrictEqual({ pages: 'p'.repeat(420_000), count: 1 });
   });
 
   it('sends outputs over 256 KB as a ref, which a later step receives as the real value', async () => {
@@ -153,13 +152,13 @@ describe('invokeStep: large results', () => {
     const loader = new CountingLoader({ 'list.ts': () => big, 'use.ts': (input) => ({ got: (input.files as { files: string[] }).files.length }) });
     const deps = harness.deps({ functions: loader });
 
-    const listed = await invokeStep(fnStep(runId, 'list', 'list.ts'), deps);
+    const listed = await callStep(fnStep(runId, 'list', 'list.ts'), deps);
     const ref = listed.outputs as ResultRef;
-    const used = await invokeStep(fnStep(runId, 'use', 'use.ts', { files: ref }), deps);
+    const used = await callStep(fnStep(runId, 'use', 'use.ts', { files: ref }), deps);
 
     expect(ref['baton:ref']).toStrictEqual({ run: runId, step: 'list', bytes: Buffer.byteLength(JSON.stringify(big)) });
     expect(ref['baton:ref'].bytes).toBeGreaterThan(256 * 1024);
-    expect(used).toStrictEqual({ outputs: { got: 3000 } });
+    expect(used).toStrictEqual({ status: 'succeeded', outputs: { got: 3000 } });
   });
 
   it('sends a ref again when a step with large outputs is asked a second time', async () => {
@@ -167,8 +166,8 @@ describe('invokeStep: large results', () => {
     const loader = new CountingLoader({ 'big.ts': () => ({ blob: 'b'.repeat(300_000) }) });
     const deps = harness.deps({ functions: loader });
 
-    const first = await invokeStep(fnStep(runId, 'big', 'big.ts'), deps);
-    const again = await invokeStep(fnStep(runId, 'big', 'big.ts'), deps);
+    const first = await callStep(fnStep(runId, 'big', 'big.ts'), deps);
+    const again = await callStep(fnStep(runId, 'big', 'big.ts'), deps);
 
     expect(again).toStrictEqual(first);
     expect(first.outputs).toHaveProperty('baton:ref');
@@ -178,7 +177,7 @@ describe('invokeStep: large results', () => {
     const runId = newRunId();
     const loader = new CountingLoader({ 'mid.ts': () => ({ blob: 'm'.repeat(150_000) }) });
 
-    const response = await invokeStep(fnStep(runId, 'mid', 'mid.ts'), harness.deps({ functions: loader }));
+    const response = await callStep(fnStep(runId, 'mid', 'mid.ts'), harness.deps({ functions: loader }));
 
     expect(response.outputs).toStrictEqual({ blob: 'm'.repeat(150_000) });
   });
@@ -190,37 +189,37 @@ describe('invokeStep: large results', () => {
       'item.ts': (_input, ctx) => ({ length: (ctx.item as { text: string }).text.length }),
     });
     const deps = harness.deps({ functions: loader });
-    const ref = (await invokeStep(fnStep(runId, 'make', 'make.ts'), deps)).outputs;
+    const ref = (await callStep(fnStep(runId, 'make', 'make.ts'), deps)).outputs;
 
-    const response = await invokeStep(fnStep(runId, 'each', 'item.ts', {}, { item: ref, index: 0 }), deps);
+    const response = await callStep(fnStep(runId, 'each', 'item.ts', {}, { item: ref, index: 0 }), deps);
 
-    expect(response).toStrictEqual({ outputs: { length: 260_000 } });
+    expect(response).toStrictEqual({ status: 'succeeded', outputs: { length: 260_000 } });
   });
 });
 
 describe('invokeStep: pause and cancel', () => {
   it('records a paused run and stops with Baton.RunPaused before running the step', async () => {
     const runId = newRunId();
-    await harness.store.createRun({ run_id: runId, workflow: 'wf', inputs: {} });
-    await harness.store.requestControl(runId, 'pause');
+    await harness.store.runs.create({ run_id: runId, workflow: 'wf', inputs: {} });
+    await harness.store.runs.requestControl(runId, 'pause');
     const loader = new CountingLoader({ 'x.ts': () => ({}) });
 
-    await expect(invokeStep(fnStep(runId, 'build', 'x.ts'), harness.deps({ functions: loader }))).rejects.toMatchObject({
+    await expect(callStep(fnStep(runId, 'build', 'x.ts'), harness.deps({ functions: loader }))).rejects.toMatchObject({
       name: ErrorNames.RunPaused,
     });
 
     expect(loader.calls).toBe(0);
-    expect((await harness.store.getRun(runId))?.status).toBe('paused');
-    expect(await harness.store.getStep(runId, { step: 'build' })).toBeUndefined();
+    expect((await harness.store.runs.get(runId))?.status).toBe('paused');
+    expect(await harness.store.steps.get(runId, { step: 'build' })).toBeUndefined();
   });
 
   it('records a cancelled run and stops with Baton.RunCancelled', async () => {
     const runId = newRunId();
-    await harness.store.createRun({ run_id: runId, workflow: 'wf', inputs: {} });
-    await harness.store.requestControl(runId, 'cancel');
+    await harness.store.runs.create({ run_id: runId, workflow: 'wf', inputs: {} });
+    await harness.store.runs.requestControl(runId, 'cancel');
     const loader = new CountingLoader({ 'x.ts': () => ({}) });
 
-    const settled = await Promise.allSettled([1, 2, 3].map((i) => invokeStep(fnStep(runId, `s${i}`, 'x.ts'), harness.deps({ functions: loader }))));
+    const settled = await Promise.allSettled([1, 2, 3].map((i) => callStep(fnStep(runId, `s${i}`, 'x.ts'), harness.deps({ functions: loader }))));
 
     expect(settled.map((s) => s.status === 'rejected' && (s.reason as Error).name)).toStrictEqual([
       ErrorNames.RunCancelled,
@@ -228,20 +227,20 @@ describe('invokeStep: pause and cancel', () => {
       ErrorNames.RunCancelled,
     ]);
     expect(loader.calls).toBe(0);
-    expect(await harness.store.getRun(runId)).toMatchObject({ status: 'cancelled', ended_at: expect.any(String) });
+    expect(await harness.store.runs.get(runId)).toMatchObject({ status: 'cancelled', ended_at: expect.any(String) });
   });
 
   it('runs the step once the flag is cleared (resume)', async () => {
     const runId = newRunId();
-    await harness.store.createRun({ run_id: runId, workflow: 'wf', inputs: {} });
-    await harness.store.requestControl(runId, 'pause');
+    await harness.store.runs.create({ run_id: runId, workflow: 'wf', inputs: {} });
+    await harness.store.runs.requestControl(runId, 'pause');
     const loader = new CountingLoader({ 'x.ts': () => ({ ran: true }) });
     const deps = harness.deps({ functions: loader });
-    await expect(invokeStep(fnStep(runId, 'build', 'x.ts'), deps)).rejects.toMatchObject({ name: ErrorNames.RunPaused });
+    await expect(callStep(fnStep(runId, 'build', 'x.ts'), deps)).rejects.toMatchObject({ name: ErrorNames.RunPaused });
 
-    await harness.store.requestControl(runId, null);
-    const response = await invokeStep(fnStep(runId, 'build', 'x.ts'), deps);
+    await harness.store.runs.requestControl(runId, null);
+    const response = await callStep(fnStep(runId, 'build', 'x.ts'), deps);
 
-    expect(response).toStrictEqual({ outputs: { ran: true } });
+    expect(response).toStrictEqual({ status: 'succeeded', outputs: { ran: true } });
   });
 });

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FunctionInvocation } from '../../../functions/runtime/contract.ts';
-import { invokeStep } from '../../../functions/runtime/invoke-step.ts';
-import { newRunId, runContext, startRuntimeHarness, type RuntimeHarness } from '../../support/runtime-harness.ts';
+import { callStep, type StepCall, newRunId, runContext, startRuntimeHarness, type RuntimeHarness } from '../../support/runtime-harness.ts';
 
 // Uses the compiler's expression evaluator (compiler/expr), loaded lazily by the runtime.
 
@@ -17,8 +15,9 @@ afterAll(async () => {
   await harness.stop();
 });
 
-function step(outputs: Record<string, string>): FunctionInvocation {
-  return { kind: 'function', workflow: 'wf', step: 'inspect', run: runContext(newRunId()), config: { file: 'x.ts', export: 'handler' }, input: {}, outputs };
+function step(outputs: Record<string, string>): StepCall & { run: { id: string } } {
+  const run = runContext(newRunId());
+  return { role: { kind: 'function', file: 'x.ts' }, event: { step: 'inspect', run, input: {}, outputs }, run };
 }
 
 describe('invokeStep: outputs as a map of expressions over result', () => {
@@ -31,16 +30,16 @@ describe('invokeStep: outputs as a map of expressions over result', () => {
       passed: "${{ result.ok && contains(result.files, 'b.ts') }}",
     });
 
-    const response = await invokeStep(inv, harness.deps());
+    const response = await callStep(inv, harness.deps());
 
-    expect(response).toStrictEqual({ outputs: { number: 7, first: 'a.ts', count: 2, label: 'PR #7: Fix', passed: true } });
-    expect(await harness.store.getResult(inv.run.id, { step: 'inspect' })).toStrictEqual({ pr: { number: 7, title: 'Fix' }, files: ['a.ts', 'b.ts'], ok: true });
+    expect(response).toStrictEqual({ status: 'succeeded', outputs: { number: 7, first: 'a.ts', count: 2, label: 'PR #7: Fix', passed: true } });
+    expect(await harness.store.steps.getResult(inv.run.id, { step: 'inspect' })).toStrictEqual({ pr: { number: 7, title: 'Fix' }, files: ['a.ts', 'b.ts'], ok: true });
   });
 
   it('fails the step with ExpressionError when an expression does not evaluate', async () => {
     const inv = step({ broken: 'result.pr.number +' });
 
-    await expect(invokeStep(inv, harness.deps())).rejects.toMatchObject({ name: 'ExpressionError' });
-    expect((await harness.store.getStep(inv.run.id, { step: 'inspect' }))?.error?.name).toBe('ExpressionError');
+    await expect(callStep(inv, harness.deps())).rejects.toMatchObject({ name: 'ExpressionError' });
+    expect((await harness.store.steps.get(inv.run.id, { step: 'inspect' }))?.error?.name).toBe('ExpressionError');
   });
 });

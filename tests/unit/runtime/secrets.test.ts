@@ -2,13 +2,11 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { FunctionInvocation, HttpInvocation } from '../../../functions/runtime/contract.ts';
 import { ErrorNames } from '../../../functions/runtime/errors.ts';
-import { invokeStep } from '../../../functions/runtime/invoke-step.ts';
 import { Redactor } from '../../../functions/runtime/redact.ts';
 import { EnvSecrets, SecretsManagerSecrets } from '../../../functions/runtime/secrets.ts';
 import { sendJson, startHttpServer, type TestServer } from '../../support/http-server.ts';
-import { newRunId, runContext, startRuntimeHarness, type RuntimeHarness } from '../../support/runtime-harness.ts';
+import { builtIn, callStep, type StepCall, newRunId, runContext, startRuntimeHarness, type RuntimeHarness } from '../../support/runtime-harness.ts';
 
 const TOKEN = 'ghp_s3cr3t-T0ken/with+chars';
 
@@ -31,16 +29,13 @@ async function tableText(): Promise<string> {
   return JSON.stringify(Items, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value));
 }
 
-function echoStep(runId: string, input: Record<string, unknown>, secrets: Array<Array<string | number>>, exportName = 'handler'): FunctionInvocation {
-  return {
-    kind: 'function',
-    workflow: 'wf',
-    step: 'echo',
-    run: runContext(runId),
-    config: { file: 'echo-input.mjs', export: exportName },
-    input,
-    secrets,
-  };
+function echoStep(runId: string, input: Record<string, unknown>, templates: Array<Array<string | number>>, exportName = 'handler'): StepCall {
+  return { role: { kind: 'function', file: 'echo-input.mjs' }, event: { step: 'echo', run: runContext(runId), config: { export: exportName }, input, templates } };
+}
+
+/** The contract's template of `parts`: strings are text. */
+function template(parts: Array<string | { secret: string } | { arg: number }>, args?: unknown[]) {
+  return { 'baton:template': parts.map((p) => (typeof p === 'string' ? { text: p } : p)), ...(args ? { args: Object.fromEntries(args.map((a, i) => [String(i), a])) } : {}) };
 }
 
 describe('secrets: resolvers', () => {
@@ -96,10 +91,10 @@ describe('secrets: redaction', () => {
 describe('secrets: in steps', () => {
   it('resolves a template only at the listed paths', async () => {
     const runId = newRunId();
-    const listed = { 'baton:secret': ['token ', { secret: 'GITHUB_TOKEN' }] };
-    const unlisted = { 'baton:secret': [{ secret: 'GITHUB_TOKEN' }] };
+    const listed = template(['token ', { secret: 'GITHUB_TOKEN' }]);
+    const unlisted = template([{ secret: 'GITHUB_TOKEN' }]);
 
-    const response = await invokeStep(echoStep(runId, { auth: listed, other: unlisted }, [['input', 'auth']]), harness.deps());
+    const response = await callStep(echoStep(runId, { auth: listed, other: unlisted }, [['input', 'auth']]), harness.deps());
 
     const { input } = response.outputs as { input: Record<string, unknown> };
     expect(input.auth).toBe('token ***');
@@ -110,20 +105,20 @@ describe('secrets: in steps', () => {
     const runId = newRunId();
     const logs = harness.logs.length;
 
-    const response = await invokeStep(echoStep(runId, { token: { 'baton:secret': [{ secret: 'GITHUB_TOKEN' }] } }, [['input', 'token']]), harness.deps());
+    const response = await callStep(echoStep(runId, { token: template([{ secret: 'GITHUB_TOKEN' }]) }, [['input', 'token']]), harness.deps());
 
     expect(response.outputs).toMatchObject({ input: { token: '***' } });
-    expect(await harness.store.getResult(runId, { step: 'echo' })).toMatchObject({ input: { token: '***' } });
+    expect(await harness.store.steps.getResult(runId, { step: 'echo' })).toMatchObject({ input: { token: '***' } });
     expect(await tableText()).not.toContain(TOKEN);
     expect(JSON.stringify(harness.logs.slice(logs))).not.toContain(TOKEN);
   });
 
   it('joins static text, secrets and Step Functions arguments', async () => {
     const runId = newRunId();
-    const template = { 'baton:secret': ['https://', { arg: 0 }, '/x?t=', { secret: 'GITHUB_TOKEN' }, '&n=', { arg: 1 }], args: ['api.example.com', 7] };
+    const url = template(['https://', { arg: 0 }, '/x?t=', { secret: 'GITHUB_TOKEN' }, '&n=', { arg: 1 }], ['api.example.com', 7]);
     const seen: unknown[] = [];
 
-    await invokeStep(echoStep(runId, { url: template }, [['input', 'url']]), {
+    await callStep(echoStep(runId, { url }, [['input', 'url']]), {
       ...harness.deps(),
       functions: { load: async () => (input) => seen.push(input.url) },
     });
@@ -134,25 +129,22 @@ describe('secrets: in steps', () => {
   it('masks the secret in a stored and thrown error', async () => {
     const runId = newRunId();
 
-    const call = invokeStep(echoStep(runId, { token: { 'baton:secret': [{ secret: 'GITHUB_TOKEN' }] } }, [['input', 'token']], 'leak'), harness.deps());
+    const call = callStep(echoStep(runId, { token: template([{ secret: 'GITHUB_TOKEN' }]) }, [['input', 'token']], 'leak'), harness.deps());
 
     await expect(call).rejects.toMatchObject({ name: 'Error', message: 'could not log in with ***' });
-    expect((await harness.store.getStep(runId, { step: 'echo' }))?.error).toStrictEqual({ name: 'Error', message: 'could not log in with ***' });
+    expect((await harness.store.steps.get(runId, { step: 'echo' }))?.error).toStrictEqual({ name: 'Error', message: 'could not log in with ***' });
   });
 
   it('sends a secret header to an http peer and masks what the peer echoes back', async () => {
     const runId = newRunId();
-    const inv: HttpInvocation = {
-      kind: 'http',
-      workflow: 'wf',
+    const inv = builtIn('http', {
       step: 'call',
       run: runContext(runId),
-      config: {},
-      input: { method: 'GET', url: server.url, headers: { Authorization: { 'baton:secret': ['Bearer ', { secret: 'GITHUB_TOKEN' }] } } },
-      secrets: [['input', 'headers', 'Authorization']],
-    };
+      input: { method: 'GET', url: server.url, headers: { Authorization: template(['Bearer ', { secret: 'GITHUB_TOKEN' }]) } },
+      templates: [['input', 'headers', 'Authorization']],
+    });
 
-    const response = await invokeStep(inv, harness.deps());
+    const response = await callStep(inv, harness.deps());
 
     expect(server.requests.at(-1)?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(response.outputs).toMatchObject({ body: { echoed: 'Bearer ***' } });
@@ -162,9 +154,9 @@ describe('secrets: in steps', () => {
   it('fails the step with SecretNotFound when a secret is missing', async () => {
     const runId = newRunId();
 
-    const call = invokeStep(echoStep(runId, { token: { 'baton:secret': [{ secret: 'MISSING' }] } }, [['input', 'token']]), harness.deps());
+    const call = callStep(echoStep(runId, { token: template([{ secret: 'MISSING' }]) }, [['input', 'token']]), harness.deps());
 
     await expect(call).rejects.toMatchObject({ name: ErrorNames.SecretNotFound });
-    expect((await harness.store.getStep(runId, { step: 'echo' }))?.error?.name).toBe(ErrorNames.SecretNotFound);
+    expect((await harness.store.steps.get(runId, { step: 'echo' }))?.error?.name).toBe(ErrorNames.SecretNotFound);
   });
 });

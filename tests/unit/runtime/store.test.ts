@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorNames } from '../../../functions/runtime/errors.ts';
-import { CheckpointStore } from '../../../functions/runtime/store.ts';
+import { tableDefinition, CheckpointStore } from '../../../functions/runtime/store/index.ts';
 import { startDynalite, type LocalDynamo } from '../../support/start-dynalite.ts';
 import { newRunId } from '../../support/runtime-harness.ts';
 
@@ -28,7 +28,7 @@ async function itemsOf(runId: string): Promise<Array<Record<string, unknown>>> {
 
 describe('store: table', () => {
   it('defines one pay-per-request table with pk/sk and the by-workflow index', () => {
-    const definition = CheckpointStore.tableDefinition('t1');
+    const definition = tableDefinition('t1');
 
     expect(definition.BillingMode).toBe('PAY_PER_REQUEST');
     expect(definition.KeySchema).toStrictEqual([
@@ -53,8 +53,8 @@ describe('store: runs', () => {
   it('creates a run at version 1 and reads it back', async () => {
     const runId = newRunId();
 
-    await store.createRun({ run_id: runId, workflow: 'deploy', inputs: { env: 'prod' }, trigger: { event: 'api' } });
-    const run = await store.getRun(runId);
+    await store.runs.create({ run_id: runId, workflow: 'deploy', inputs: { env: 'prod' }, trigger: { event: 'api' } });
+    const run = await store.runs.get(runId);
 
     expect(run).toStrictEqual({
       run_id: runId,
@@ -69,44 +69,44 @@ describe('store: runs', () => {
 
   it('refuses a second run with the same id', async () => {
     const runId = newRunId();
-    await store.createRun({ run_id: runId, workflow: 'deploy', inputs: {} });
+    await store.runs.create({ run_id: runId, workflow: 'deploy', inputs: {} });
 
-    const second = store.createRun({ run_id: runId, workflow: 'other', inputs: { x: 1 } });
+    const second = store.runs.create({ run_id: runId, workflow: 'other', inputs: { x: 1 } });
 
     await expect(second).rejects.toMatchObject({ name: ErrorNames.RunExists });
-    expect((await store.getRun(runId))?.workflow).toBe('deploy');
+    expect((await store.runs.get(runId))?.workflow).toBe('deploy');
   });
 
   it('bumps the version on every update and refuses a stale expected version', async () => {
     const runId = newRunId();
-    await store.createRun({ run_id: runId, workflow: 'deploy', inputs: {} });
+    await store.runs.create({ run_id: runId, workflow: 'deploy', inputs: {} });
 
-    const updated = await store.updateRun(runId, { execution_arn: 'arn:aws:states:us-east-1:1:execution:x:y' }, { expectedVersion: 1 });
-    const stale = store.updateRun(runId, { status: 'failed' }, { expectedVersion: 1 });
+    const updated = await store.runs.update(runId, { execution_arn: 'arn:aws:states:us-east-1:1:execution:x:y' }, { expectedVersion: 1 });
+    const stale = store.runs.update(runId, { status: 'failed' }, { expectedVersion: 1 });
 
     expect(updated.version).toBe(2);
     await expect(stale).rejects.toMatchObject({ name: ErrorNames.VersionConflict });
-    expect((await store.getRun(runId))?.status).toBe('running');
+    expect((await store.runs.get(runId))?.status).toBe('running');
   });
 
   it('says a run does not exist rather than that it conflicts', async () => {
-    await expect(store.updateRun('no-such-run', { status: 'failed' })).rejects.toMatchObject({ name: ErrorNames.RunNotFound });
-    await expect(store.updateRun('no-such-run', { status: 'failed' }, { expectedVersion: 3 })).rejects.toMatchObject({
+    await expect(store.runs.update('no-such-run', { status: 'failed' })).rejects.toMatchObject({ name: ErrorNames.RunNotFound });
+    await expect(store.runs.update('no-such-run', { status: 'failed' }, { expectedVersion: 3 })).rejects.toMatchObject({
       name: ErrorNames.RunNotFound,
     });
   });
 
   it('stores outputs and error, and removes them again with null', async () => {
     const runId = newRunId();
-    await store.createRun({ run_id: runId, workflow: 'deploy', inputs: {} });
+    await store.runs.create({ run_id: runId, workflow: 'deploy', inputs: {} });
 
-    const failed = await store.updateRun(runId, {
+    const failed = await store.runs.update(runId, {
       status: 'failed',
       error: { step: 'merge', name: 'HttpError', cause: 'PUT … 409' },
       ended_at: clock.toISOString(),
       outputs: { url: 'x' },
     });
-    const resumed = await store.updateRun(runId, { status: 'running', error: null, ended_at: null, outputs: null });
+    const resumed = await store.runs.update(runId, { status: 'running', error: null, ended_at: null, outputs: null });
 
     expect(failed).toMatchObject({ status: 'failed', error: { step: 'merge', name: 'HttpError' }, outputs: { url: 'x' } });
     expect(resumed.error).toBeUndefined();
@@ -116,12 +116,12 @@ describe('store: runs', () => {
 
   it('gives every item of a finished run a TTL, and takes it away when the run starts again', async () => {
     const runId = newRunId();
-    await store.createRun({ run_id: runId, workflow: 'deploy', inputs: {} });
-    await store.beginAttempt(runId, { step: 'build' });
+    await store.runs.create({ run_id: runId, workflow: 'deploy', inputs: {} });
+    await store.steps.begin(runId, { step: 'build' });
 
-    const finished = await store.updateRun(runId, { status: 'succeeded' });
+    const finished = await store.runs.update(runId, { status: 'succeeded' });
     const expiring = await itemsOf(runId);
-    await store.updateRun(runId, { status: 'running' });
+    await store.runs.update(runId, { status: 'running' });
     const kept = await itemsOf(runId);
 
     const expected = Math.floor(clock.getTime() / 1000) + 30 * 24 * 3600;
@@ -133,16 +133,16 @@ describe('store: runs', () => {
   it('sets and clears the control flag, and refuses to pause a finished run', async () => {
     const runId = newRunId();
     const doneId = newRunId();
-    await store.createRun({ run_id: runId, workflow: 'deploy', inputs: {} });
-    await store.createRun({ run_id: doneId, workflow: 'deploy', inputs: {}, status: 'succeeded' });
+    await store.runs.create({ run_id: runId, workflow: 'deploy', inputs: {} });
+    await store.runs.create({ run_id: doneId, workflow: 'deploy', inputs: {}, status: 'succeeded' });
 
-    const paused = await store.requestControl(runId, 'pause');
-    const cleared = await store.requestControl(runId, null);
+    const paused = await store.runs.requestControl(runId, 'pause');
+    const cleared = await store.runs.requestControl(runId, null);
 
     expect(paused.control).toBe('pause');
     expect(cleared.control).toBeUndefined();
-    await expect(store.requestControl(doneId, 'cancel')).rejects.toMatchObject({ name: ErrorNames.RunFinished });
-    await expect(store.requestControl('no-such-run', 'cancel')).rejects.toMatchObject({ name: ErrorNames.RunNotFound });
+    await expect(store.runs.requestControl(doneId, 'cancel')).rejects.toMatchObject({ name: ErrorNames.RunFinished });
+    await expect(store.runs.requestControl('no-such-run', 'cancel')).rejects.toMatchObject({ name: ErrorNames.RunNotFound });
   });
 
   it('lists a workflow’s runs newest first, and all runs without a workflow', async () => {
@@ -151,11 +151,11 @@ describe('store: runs', () => {
     for (let i = 0; i < 3; i++) {
       const id = newRunId();
       ids.push(id);
-      await store.createRun({ run_id: id, workflow, inputs: {}, started_at: `2026-11-0${i + 1}T00:00:00.000Z` });
+      await store.runs.create({ run_id: id, workflow, inputs: {}, started_at: `2026-11-0${i + 1}T00:00:00.000Z` });
     }
 
-    const byWorkflow = await store.listRuns({ workflow, limit: 2 });
-    const all = await store.listRuns({ limit: 1000 });
+    const byWorkflow = await store.runs.list({ workflow, limit: 2 });
+    const all = await store.runs.list({ limit: 1000 });
 
     expect(byWorkflow.map((run) => run.run_id)).toStrictEqual([ids[2], ids[1]]);
     expect(all.map((run) => run.run_id)).toEqual(expect.arrayContaining(ids));
@@ -167,8 +167,8 @@ describe('store: step checkpoints', () => {
   it('counts attempts atomically, even when they start together', async () => {
     const runId = newRunId();
 
-    const attempts = await Promise.all([1, 2, 3, 4, 5].map(() => store.beginAttempt(runId, { step: 'lint' })));
-    const checkpoint = await store.getStep(runId, { step: 'lint' });
+    const attempts = await Promise.all([1, 2, 3, 4, 5].map(() => store.steps.begin(runId, { step: 'lint' })));
+    const checkpoint = await store.steps.get(runId, { step: 'lint' });
 
     expect([...attempts].sort()).toStrictEqual([1, 2, 3, 4, 5]);
     expect(checkpoint).toMatchObject({ status: 'running', attempts: 5, started_at: clock.toISOString() });
@@ -176,11 +176,11 @@ describe('store: step checkpoints', () => {
 
   it('clears the previous attempt’s error when a new attempt starts', async () => {
     const runId = newRunId();
-    await store.beginAttempt(runId, { step: 'test' });
-    await store.failStep(runId, { step: 'test' }, { name: 'Throttled', message: '429' });
+    await store.steps.begin(runId, { step: 'test' });
+    await store.steps.fail(runId, { step: 'test' }, { name: 'Throttled', message: '429' });
 
-    const attempt = await store.beginAttempt(runId, { step: 'test' });
-    const checkpoint = await store.getStep(runId, { step: 'test' });
+    const attempt = await store.steps.begin(runId, { step: 'test' });
+    const checkpoint = await store.steps.get(runId, { step: 'test' });
 
     expect(attempt).toBe(2);
     expect(checkpoint?.status).toBe('running');
@@ -190,40 +190,40 @@ describe('store: step checkpoints', () => {
   it('never reopens a succeeded step', async () => {
     const runId = newRunId();
     const key = { step: 'build' };
-    await store.beginAttempt(runId, key);
-    await store.succeedStep(runId, key, { result: { ok: true }, attempt: 1 });
+    await store.steps.begin(runId, key);
+    await store.steps.succeed(runId, key, { result: { ok: true }, attempt: 1 });
 
-    await expect(store.beginAttempt(runId, key)).rejects.toMatchObject({ name: ErrorNames.StepAlreadySucceeded });
-    await expect(store.succeedStep(runId, key, { result: { ok: false }, attempt: 2 })).rejects.toMatchObject({
+    await expect(store.steps.begin(runId, key)).rejects.toMatchObject({ name: ErrorNames.StepAlreadySucceeded });
+    await expect(store.steps.succeed(runId, key, { result: { ok: false }, attempt: 2 })).rejects.toMatchObject({
       name: ErrorNames.StepAlreadySucceeded,
     });
-    expect(await store.failStep(runId, key, { name: 'Late', message: 'too late' })).toBe(false);
-    expect(await store.setStepStatus(runId, key, 'skipped')).toBe(false);
-    expect(await store.getStep(runId, key)).toMatchObject({ status: 'succeeded', attempts: 1, outputs: { ok: true } });
+    expect(await store.steps.fail(runId, key, { name: 'Late', message: 'too late' })).toBe(false);
+    expect(await store.steps.setStatus(runId, key, 'skipped')).toBe(false);
+    expect(await store.steps.get(runId, key)).toMatchObject({ status: 'succeeded', attempts: 1, outputs: { ok: true } });
   });
 
   it('keeps declared outputs apart from the full result', async () => {
     const runId = newRunId();
     const key = { step: 'analyze' };
-    await store.beginAttempt(runId, key);
+    await store.steps.begin(runId, key);
 
-    await store.succeedStep(runId, key, { result: { summary: 's', tasks: [1, 2], raw: 'long' }, outputs: { summary: 's' }, attempt: 1 });
+    await store.steps.succeed(runId, key, { result: { summary: 's', tasks: [1, 2], raw: 'long' }, outputs: { summary: 's' }, attempt: 1 });
 
-    expect((await store.getStep(runId, key))?.outputs).toStrictEqual({ summary: 's' });
-    expect(await store.getOutputs(runId, key)).toStrictEqual({ summary: 's' });
-    expect(await store.getResult(runId, key)).toStrictEqual({ summary: 's', tasks: [1, 2], raw: 'long' });
+    expect((await store.steps.get(runId, key))?.outputs).toStrictEqual({ summary: 's' });
+    expect(await store.steps.getOutputs(runId, key)).toStrictEqual({ summary: 's' });
+    expect(await store.steps.getResult(runId, key)).toStrictEqual({ summary: 's', tasks: [1, 2], raw: 'long' });
   });
 
   it('lists every checkpoint of a run, for_each elements in index order, without result parts', async () => {
     const runId = newRunId();
-    await store.beginAttempt(runId, { step: 'build' });
+    await store.steps.begin(runId, { step: 'build' });
     for (const index of [10, 2, 0]) {
-      await store.beginAttempt(runId, { step: 'shard', index });
-      await store.succeedStep(runId, { step: 'shard', index }, { result: 'x'.repeat(index === 2 ? 500_000 : 1), attempt: 1 });
+      await store.steps.begin(runId, { step: 'shard', index });
+      await store.steps.succeed(runId, { step: 'shard', index }, { result: 'x'.repeat(index === 2 ? 500_000 : 1), attempt: 1 });
     }
-    await store.setStepStatus(runId, { step: 'approve' }, 'skipped');
+    await store.steps.setStatus(runId, { step: 'approve' }, 'skipped');
 
-    const steps = await store.listSteps(runId);
+    const steps = await store.steps.list(runId);
 
     expect(steps.map((s) => [s.step, s.index, s.status])).toStrictEqual([
       ['approve', undefined, 'skipped'],
@@ -237,11 +237,11 @@ describe('store: step checkpoints', () => {
   it('only lets `waiting` follow a running attempt', async () => {
     const runId = newRunId();
     const key = { step: 'approve' };
-    await store.beginAttempt(runId, key);
-    await store.failStep(runId, key, { name: ErrorNames.ApprovalRejected, message: 'no' });
+    await store.steps.begin(runId, key);
+    await store.steps.fail(runId, key, { name: ErrorNames.ApprovalRejected, message: 'no' });
 
-    expect(await store.setStepStatus(runId, key, 'waiting')).toBe(false);
-    expect((await store.getStep(runId, key))?.status).toBe('failed');
+    expect(await store.steps.setStatus(runId, key, 'waiting')).toBe(false);
+    expect((await store.steps.get(runId, key))?.status).toBe('failed');
   });
 });
 
@@ -252,46 +252,46 @@ describe('store: large values', () => {
     // Multi-byte characters, so a part boundary falls inside a character.
     const result = { pages: Array.from({ length: 3000 }, (_, i) => ({ i, text: `é€😀 page ${i} `.repeat(20) })) };
     expect(Buffer.byteLength(JSON.stringify(result))).toBeGreaterThan(1_000_000);
-    await store.beginAttempt(runId, key);
+    await store.steps.begin(runId, key);
 
-    await store.succeedStep(runId, key, { result, outputs: { count: 3000 }, attempt: 1 });
+    await store.steps.succeed(runId, key, { result, outputs: { count: 3000 }, attempt: 1 });
     const items = await itemsOf(runId);
 
     const parts = items.filter((item) => String(item.sk).startsWith('STEP#crawl#PART#'));
     expect(parts.length).toBeGreaterThanOrEqual(3);
     const checkpoint = items.find((item) => item.sk === 'STEP#crawl');
     expect(checkpoint?.result_json).toBeUndefined();
-    expect(await store.getResult(runId, key)).toStrictEqual(result);
-    expect(await store.getOutputs(runId, key)).toStrictEqual({ count: 3000 });
+    expect(await store.steps.getResult(runId, key)).toStrictEqual(result);
+    expect(await store.steps.getOutputs(runId, key)).toStrictEqual({ count: 3000 });
   });
 
   it('stores large outputs that are the result itself once, and refers to them from the checkpoint', async () => {
     const runId = newRunId();
     const key = { step: 'dump', index: 4 };
     const result = { blob: 'z'.repeat(450_000) };
-    await store.beginAttempt(runId, key);
+    await store.steps.begin(runId, key);
 
-    await store.succeedStep(runId, key, { result, attempt: 1 });
+    await store.steps.succeed(runId, key, { result, attempt: 1 });
 
     const items = await itemsOf(runId);
     expect(items.filter((item) => String(item.sk).includes('#OUTPART#'))).toHaveLength(0);
-    expect((await store.getStep(runId, key))?.outputs).toStrictEqual({ 'baton:ref': { run: runId, step: 'dump#4', bytes: 450_011 } });
-    expect(await store.getOutputs(runId, key)).toStrictEqual(result);
+    expect((await store.steps.get(runId, key))?.outputs).toStrictEqual({ 'baton:ref': { run: runId, step: 'dump#4', bytes: 450_011 } });
+    expect(await store.steps.getOutputs(runId, key)).toStrictEqual(result);
   });
 
   it('replaces refs anywhere in a value by the outputs they stand for', async () => {
     const runId = newRunId();
-    await store.beginAttempt(runId, { step: 'a' });
-    await store.succeedStep(runId, { step: 'a' }, { result: { big: 'b'.repeat(400_000) }, attempt: 1 });
-    const ref = (await store.getStep(runId, { step: 'a' }))?.outputs;
+    await store.steps.begin(runId, { step: 'a' });
+    await store.steps.succeed(runId, { step: 'a' }, { result: { big: 'b'.repeat(400_000) }, attempt: 1 });
+    const ref = (await store.steps.get(runId, { step: 'a' }))?.outputs;
 
-    const resolved = await store.resolveRefs({ keep: 1, nested: [ref, { again: ref }] });
+    const resolved = await store.steps.resolveRefs({ keep: 1, nested: [ref, { again: ref }] });
 
     expect(resolved).toStrictEqual({ keep: 1, nested: [{ big: 'b'.repeat(400_000) }, { again: { big: 'b'.repeat(400_000) } }] });
   });
 
   it('fails clearly when a ref points at nothing', async () => {
-    await expect(store.resolveRefs({ 'baton:ref': { run: 'gone', step: 'x', bytes: 1 } })).rejects.toMatchObject({
+    await expect(store.steps.resolveRefs({ 'baton:ref': { run: 'gone', step: 'x', bytes: 1 } })).rejects.toMatchObject({
       name: ErrorNames.ResultMissing,
     });
   });
@@ -301,18 +301,18 @@ describe('store: approvals', () => {
   it('records a decision only once', async () => {
     const runId = newRunId();
     const key = { step: 'approve' };
-    await store.putApproval(runId, key, { token: 't-1', message: 'Merge?' });
+    await store.approvals.put(runId, key, { token: 't-1', message: 'Merge?' });
 
-    const first = await store.decideApproval(runId, key, { decision: 'approve', decided_by: 'ana', comment: 'ok' });
-    const second = store.decideApproval(runId, key, { decision: 'reject', decided_by: 'bob' });
+    const first = await store.approvals.decide(runId, key, { decision: 'approve', decided_by: 'ana', comment: 'ok' });
+    const second = store.approvals.decide(runId, key, { decision: 'reject', decided_by: 'bob' });
 
     expect(first).toMatchObject({ token: 't-1', decision: 'approve', decided_by: 'ana', comment: 'ok' });
     await expect(second).rejects.toMatchObject({ name: ErrorNames.ApprovalAlreadyDecided });
-    expect((await store.getApproval(runId, key))?.decided_by).toBe('ana');
+    expect((await store.approvals.get(runId, key))?.decided_by).toBe('ana');
   });
 
   it('refuses a decision nobody asked for', async () => {
-    await expect(store.decideApproval(newRunId(), { step: 'approve' }, { decision: 'approve', decided_by: 'ana' })).rejects.toMatchObject({
+    await expect(store.approvals.decide(newRunId(), { step: 'approve' }, { decision: 'approve', decided_by: 'ana' })).rejects.toMatchObject({
       name: ErrorNames.ApprovalNotFound,
     });
   });
@@ -320,50 +320,52 @@ describe('store: approvals', () => {
   it('keeps the decision when a re-invoked approval stores a new token', async () => {
     const runId = newRunId();
     const key = { step: 'approve' };
-    await store.putApproval(runId, key, { token: 't-1', message: 'Merge?' });
-    await store.decideApproval(runId, key, { decision: 'reject', decided_by: 'ana' });
+    await store.approvals.put(runId, key, { token: 't-1', message: 'Merge?' });
+    await store.approvals.decide(runId, key, { decision: 'reject', decided_by: 'ana' });
 
-    const again = await store.putApproval(runId, key, { token: 't-2', message: 'Merge?' });
+    const again = await store.approvals.put(runId, key, { token: 't-2', message: 'Merge?' });
 
     expect(again).toMatchObject({ token: 't-2', decision: 'reject', decided_by: 'ana' });
-    expect(await store.listApprovals(runId)).toHaveLength(1);
+    expect(await store.approvals.list(runId)).toHaveLength(1);
   });
 });
 
 describe('store: task tokens and counters', () => {
   it('completes a token once and reports its outcome', async () => {
-    await store.completeToken('tok-a', { status: 'success', output: { outputs: { n: 1 } } });
-    await store.completeToken('tok-b', { status: 'failure', error: 'ApprovalRejected', cause: 'no' });
+    await store.tokens.complete('tok-a', { status: 'success', output: { outputs: { n: 1 } } });
+    await store.tokens.complete('tok-b', { status: 'failure', error: 'ApprovalRejected', cause: 'no' });
 
-    expect(await store.getTokenOutcome('tok-a')).toStrictEqual({ status: 'success', output: { outputs: { n: 1 } } });
-    expect(await store.getTokenOutcome('tok-b')).toStrictEqual({ status: 'failure', error: 'ApprovalRejected', cause: 'no' });
-    expect(await store.getTokenOutcome('tok-c')).toBeUndefined();
-    await expect(store.completeToken('tok-a', { status: 'success', output: null })).rejects.toMatchObject({
+    expect(await store.tokens.outcome('tok-a')).toStrictEqual({ status: 'success', output: { outputs: { n: 1 } } });
+    expect(await store.tokens.outcome('tok-b')).toStrictEqual({ status: 'failure', error: 'ApprovalRejected', cause: 'no' });
+    expect(await store.tokens.outcome('tok-c')).toBeUndefined();
+    await expect(store.tokens.complete('tok-a', { status: 'success', output: null })).rejects.toMatchObject({
       name: ErrorNames.TaskTokenClosed,
     });
   });
 
-  it('counts a barrier down from its initial value, whoever comes first', async () => {
-    const key = { runId: newRunId(), name: 'deploy' };
+  it('counts each need once, however often it is told, and answers what has ended with its views', async () => {
+    const runId = newRunId();
 
-    const first = await store.decrementCounter(key, 3);
-    const registered = await store.setCounterToken(key, 'wait-token', 3);
-    const rest = await Promise.all([store.decrementCounter(key, 3), store.decrementCounter(key, 3)]);
+    const first = await store.barriers.signal(runId, '1#deploy', 'build', { build: { status: 'succeeded' } });
+    const again = await store.barriers.signal(runId, '1#deploy', 'build', { build: { status: 'succeeded' } });
+    const registered = await store.barriers.register(runId, '1#deploy', { token: 'wait-token', needs: ['build', 'test'], state: { steps: {} } });
+    const last = await store.barriers.signal(runId, '1#deploy', 'test', { test: { status: 'failed' } });
 
-    expect(first).toStrictEqual({ remaining: 2 });
-    expect(registered).toStrictEqual({ remaining: 2, token: 'wait-token' });
-    expect(rest.map((state) => state.remaining).sort()).toStrictEqual([0, 1]);
-    expect(rest.every((state) => state.token === 'wait-token')).toBe(true);
+    expect(first).toStrictEqual({ ended: ['build'], views: { build: { build: { status: 'succeeded' } } } });
+    expect(again).toBeUndefined();
+    expect(registered).toMatchObject({ ended: ['build'], waiter: { token: 'wait-token', needs: ['build', 'test'] } });
+    expect(last?.ended.sort()).toStrictEqual(['build', 'test']);
+    expect(last?.views.test).toStrictEqual({ test: { status: 'failed' } });
   });
 
-  it('lets a waiter register before any decrement', async () => {
-    const key = { runId: newRunId(), name: 'join' };
+  it('keeps a view too large to share the item as a value beside it', async () => {
+    const runId = newRunId();
+    const big = { s: { status: 'succeeded', outputs: 'x'.repeat(100_000) } };
 
-    const registered = await store.setCounterToken(key, 'tk', 1);
-    const last = await store.decrementCounter(key, 1);
+    await store.barriers.signal(runId, '1#join', 's', big);
+    const registered = await store.barriers.register(runId, '1#join', { token: 'tk', needs: ['s'], state: { steps: {} } });
 
-    expect(registered).toStrictEqual({ remaining: 1, token: 'tk' });
-    expect(last).toStrictEqual({ remaining: 0, token: 'tk' });
+    expect(registered.views.s).toStrictEqual(big);
   });
 });
 
@@ -371,10 +373,10 @@ describe('store: run-scoped values', () => {
   it('stores a value under a run and reads it back', async () => {
     const runId = newRunId();
 
-    await store.putValue(runId, 'WAIT#1#deploy', { state: { steps: {} }, ancestors: ['build'] });
+    await store.values.put(runId, 'WAIT#1#deploy', { state: { steps: {} }, ancestors: ['build'] });
 
-    expect(await store.getValue(runId, 'WAIT#1#deploy')).toStrictEqual({ state: { steps: {} }, ancestors: ['build'] });
-    expect(await store.getValue(runId, 'WAIT#1#other')).toBeUndefined();
-    expect(await store.getValue(newRunId(), 'WAIT#1#deploy')).toBeUndefined();
+    expect(await store.values.get(runId, 'WAIT#1#deploy')).toStrictEqual({ state: { steps: {} }, ancestors: ['build'] });
+    expect(await store.values.get(runId, 'WAIT#1#other')).toBeUndefined();
+    expect(await store.values.get(newRunId(), 'WAIT#1#deploy')).toBeUndefined();
   });
 });

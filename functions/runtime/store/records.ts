@@ -1,14 +1,18 @@
 /**
- * The records the checkpoint store reads and writes, and how their keys are spelled.
+ * The records the checkpoint store reads and writes.
  *
  * These are the store's public shapes (what `baton status`, the API and the local
  * engine see), not the raw DynamoDB items: user values are kept as JSON text in the
- * table and parsed back here, so nothing outside store.ts deals with the encoding.
+ * table and parsed back by the store, so nothing outside store/ deals with the encoding.
  */
 
-import type { OutputsSpec } from './contract.ts';
+import type { OutputsSpec, StepKey } from '../../../compiler/contract/index.ts';
 
-export type RunStatus = 'pending' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+export type { StepKey };
+export { parseStepKey, stepIdOf, stepKeyString } from '../../../compiler/contract/index.ts';
+
+/** `interrupted`: the process running it stopped (Ctrl-C, a crash) before the end; `baton resume` continues it. */
+export type RunStatus = 'pending' | 'running' | 'paused' | 'interrupted' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
 
 /** Statuses after which a run does not move again on its own: its items get a TTL. */
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'timed_out'];
@@ -37,8 +41,18 @@ export interface RunRecord {
   error?: RunError;
   /** A pending request, read by every step at its boundary. */
   control?: RunControl;
+  /** The process executing the run, locally: it renews `heartbeat_at` while it lives. */
+  owner?: RunOwner;
   /** Epoch seconds after which DynamoDB's TTL may delete the run (set once it has finished). */
   expires_at?: number;
+}
+
+/** Who holds a local run: `baton run`/`resume` in some process, renewing its lease. */
+export interface RunOwner {
+  id: string;
+  pid: number;
+  host: string;
+  heartbeat_at: string;
 }
 
 export interface NewRun {
@@ -68,12 +82,6 @@ export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'fail
 export interface StepError {
   name: string;
   message: string;
-}
-
-/** Which checkpoint: a step, or one element of a `for_each` step. */
-export interface StepKey {
-  step: string;
-  index?: number;
 }
 
 export interface StepCheckpoint {
@@ -120,35 +128,9 @@ export type TokenOutcome =
   | { status: 'success'; output: unknown }
   | { status: 'failure'; error: string; cause: string };
 
-/** A generic counter item (`RUN#<id>`/`BARRIER#<name>`) for dependency barriers. */
-export interface CounterKey {
-  runId: string;
-  name: string;
-}
-
-export interface CounterState {
-  remaining: number;
-  token?: string;
-  /** What the waiter registered with its token. */
-  waiter?: unknown;
-}
-
-/** `STEP#<step>` or `STEP#<step>#<index>` without the prefix: the checkpoint's name in refs and parts. */
-export function stepKeyString(key: StepKey): string {
-  return key.index === undefined ? key.step : `${key.step}#${key.index}`;
-}
-
-/** The inverse of `stepKeyString`. Step ids never contain `#` (DSL.md), so the split is unambiguous. */
-export function parseStepKey(text: string): StepKey {
-  const hash = text.indexOf('#');
-  if (hash < 0) return { step: text };
-  return { step: text.slice(0, hash), index: Number(text.slice(hash + 1)) };
-}
-
-/**
- * The step id a checkpoint belongs to: a handler's checkpoint is
- * `<id>[.from-<caller>]@<run attempt>` (one per execution and caller).
- */
-export function stepIdOf(checkpoint: string): string {
-  return checkpoint.replace(/@\d+$/, '').replace(/\.from-.*$/, '');
+/** What a barrier counter holds: the waiter (once it has registered) and the needs that have ended, with their views. */
+export interface BarrierState {
+  waiter?: { token: string; needs: string[]; state: unknown };
+  ended: string[];
+  views: Record<string, unknown>;
 }

@@ -60,6 +60,12 @@ export class UpdateBuilder {
     return this;
   }
 
+  /** `ADD attribute {member}`: adds to a string set (created if missing); adding a member twice changes nothing. */
+  addToSet(attribute: string, member: string): this {
+    this.adds.push(`${this.name(attribute)} ${this.value(new Set([member]))}`);
+    return this;
+  }
+
   /** The parameters of an `UpdateCommand` (or, without updates, the condition of a `PutCommand`). */
   build(condition?: string): {
     UpdateExpression?: string;
