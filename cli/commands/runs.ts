@@ -1,70 +1,31 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { decideApproval } from '../../functions/runtime/kinds/approval.ts';
-import { buildRunResult, type RunResult } from '../../functions/runtime/run-result.ts';
-import type { InputSpec } from '../../functions/runtime/control/inputs.ts';
-import { LocalEngine } from '../engine/engine.ts';
-import { progressView } from '../engine/progress-view.ts';
-import { openLocalStore, type LocalStore } from '../engine/local-store.ts';
-import { UsageError } from '../usage-error.ts';
-import { LocalTaskTokens } from '../engine/local-tokens.ts';
+import { buildRunResult } from '../../functions/runtime/run-result.ts';
 import { EnvSecrets } from '../../functions/runtime/secrets.ts';
 import { LocalFunctionLoader } from '../../functions/runtime/function-loader.ts';
-
-interface RunOptions {
-  input: string[];
-  inputJson?: string;
-  runId?: string;
-  json?: boolean;
-  echoAgents?: boolean;
-}
+import type { RunRecord } from '../../functions/runtime/store/index.ts';
+import { LEASE_STALE_MS } from '../engine/engine.ts';
+import { isInterrupted } from '../engine/lease.ts';
+import { LocalTaskTokens } from '../engine/local-tokens.ts';
+import { describeRun, duration, nextStep, table } from '../format.ts';
+import { UsageError } from '../usage-error.ts';
+import { registerRunCommand } from './run.ts';
+import { withStore } from './store.ts';
 
 /** `run`, `resume`, `runs`, `status`, `approve`, `reject`, `pause`, `cancel`: runs on this machine. */
 export function registerRunCommands(program: Command, exit: { code: number }) {
-  program
-    .command('run')
-    .description('run a workflow locally: the compiled state machine on a local interpreter, state in a local DynamoDB')
-    .argument('<file>', 'workflow file')
-    .option('-i, --input <name=value>', 'an input (repeatable); numbers, booleans and JSON are read by the input\'s declared type', collect, [])
-    .option('--input-json <json>', 'all inputs as one JSON object (--input wins where both set a name)')
-    .option('--run-id <id>', 'the run id (an idempotency key); default: generated')
-    .option('--json', 'print the run result as JSON on stdout')
-    .option('--echo-agents', 'answer every agent step with the built-in echo agent (offline, no API keys)')
-    .addHelpText('after', '\nExit codes: 0 the run succeeded, 1 it failed (or was paused or cancelled), 2 the definition or the command line is wrong.\nLocal state lives in $BATON_HOME (default ./.baton).')
-    .action(async (file: string, options: RunOptions) =>
-      withStore(async (local) => {
-        const engine = engineFor(local, options.json, options.echoAgents);
-        const definition = await engine.engine.load(file);
-        const inputs = parseInputs(definition.compiled.workflow!.inputs, options.input, options.inputJson);
-        const outcome = await engine.engine.run({ file, inputs, runId: options.runId }).finally(engine.close);
-        exit.code = await report(local, outcome.runId, definition.compiled.workflow!.regular, options.json);
-      }),
-    );
-
-  program
-    .command('resume')
-    .description('continue a failed, cancelled, paused or crashed run from its checkpoints (finished steps do not run again)')
-    .argument('<run-id>')
-    .option('--json', 'print the run result as JSON on stdout')
-    .option('--echo-agents', 'answer every agent step with the built-in echo agent')
-    .action(async (runId: string, options: { json?: boolean; echoAgents?: boolean }) =>
-      withStore(async (local) => {
-        const engine = engineFor(local, options.json, options.echoAgents);
-        const definition = await engine.engine.definitionOf(runId);
-        const outcome = await engine.engine.resume(runId).finally(engine.close);
-        exit.code = await report(local, outcome.runId, definition?.compiled.workflow?.regular ?? [], options.json);
-      }),
-    );
+  registerRunCommand(program, exit);
 
   program
     .command('runs')
     .description('list runs, newest first')
-    .option('-w, --workflow <name>', 'only this workflow\'s runs')
+    .option('-w, --workflow <name>', "only this workflow's runs")
     .option('-n, --limit <n>', 'how many', (v) => Number.parseInt(v, 10), 20)
     .option('--json', 'print JSON')
     .action(async (options: { workflow?: string; limit: number; json?: boolean }) =>
       withStore(async (local) => {
-        const runs = await local.store.runs.list({ workflow: options.workflow, limit: options.limit });
+        const runs = (await local.store.runs.list({ workflow: options.workflow, limit: options.limit })).map(shownStatus);
         if (options.json) {
           process.stdout.write(JSON.stringify(runs.map((r) => ({ run_id: r.run_id, workflow: r.workflow, status: r.status, started_at: r.started_at, ended_at: r.ended_at })), null, 2) + '\n');
           return;
@@ -75,6 +36,8 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
         }
         const rows = runs.map((r) => [r.run_id, r.workflow, r.status, r.started_at.replace('T', ' ').slice(0, 19), duration(r.started_at, r.ended_at)]);
         process.stdout.write(table(['RUN', 'WORKFLOW', 'STATUS', 'STARTED', 'TOOK'], rows));
+        const stopped = runs.find((r) => r.status === 'interrupted');
+        if (stopped) process.stdout.write(`\n${nextStep('interrupted', stopped.run_id)}\n`);
       }),
     );
 
@@ -85,8 +48,10 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
     .option('--json', 'print the run result as JSON')
     .action(async (runId: string, options: { json?: boolean }) =>
       withStore(async (local) => {
+        const record = await local.store.runs.get(runId);
         const result = await buildRunResult(local.store, runId);
-        if (!result) throw new UsageError(`no run ${runId}`);
+        if (!record || !result) throw new UsageError(`no run ${runId}`);
+        result.status = shownStatus(record).status;
         if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         else process.stdout.write(describeRun(result));
       }),
@@ -97,7 +62,7 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
       .command(decision)
       .description(`${decision} a step that waits for a person (an approval step)`)
       .argument('<run-id>')
-      .argument('<step>', 'the approval step\'s id')
+      .argument('<step>', "the approval step's id")
       .option('-c, --comment <text>', 'why')
       .action(async (runId: string, step: string, options: { comment?: string }) =>
         withStore(async (local) => {
@@ -127,98 +92,7 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
   }
 }
 
-function engineFor(local: LocalStore, json: boolean | undefined, echoAgents: boolean | undefined) {
-  const view = progressView();
-  const engine = new LocalEngine({ store: local.store, echoAgents, onProgress: view.onProgress });
-  return { engine, close: () => view.close() };
-}
-
-async function withStore(body: (local: LocalStore) => Promise<void>) {
-  const local = await openLocalStore();
-  try {
-    await body(local);
-  } finally {
-    await local.close();
-  }
-}
-
-async function report(local: LocalStore, runId: string, stepIds: string[], json: boolean | undefined): Promise<number> {
-  const result = await buildRunResult(local.store, runId, stepIds);
-  if (!result) throw new Error(`run ${runId} disappeared from the store`);
-  if (json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  else process.stdout.write(describeRun(result));
-  return result.status === 'succeeded' ? 0 : 1;
-}
-
-/** `--input name=value`, read by the declared type of `name`. */
-export function parseInputs(spec: Record<string, InputSpec>, pairs: string[], json: string | undefined): Record<string, unknown> {
-  let inputs: Record<string, unknown> = {};
-  if (json !== undefined) {
-    try {
-      inputs = JSON.parse(json);
-    } catch (error) {
-      throw new UsageError(`--input-json is not JSON: ${(error as Error).message}`);
-    }
-    if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) throw new UsageError('--input-json must be a JSON object');
-  }
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--input ${pair}: write NAME=VALUE`);
-    const name = pair.slice(0, eq);
-    const raw = pair.slice(eq + 1);
-    const type = spec[name]?.type ?? 'string';
-    inputs[name] = readTyped(name, raw, type);
-  }
-  return inputs;
-}
-
-function readTyped(name: string, raw: string, type: InputSpec['type']): unknown {
-  switch (type) {
-    case 'string':
-      return raw;
-    case 'number':
-    case 'integer': {
-      const n = Number(raw);
-      return raw.trim() === '' || Number.isNaN(n) ? raw : n;
-    }
-    case 'boolean':
-      return raw === 'true' ? true : raw === 'false' ? false : raw;
-    default:
-      try {
-        return JSON.parse(raw);
-      } catch {
-        throw new UsageError(`--input ${name}: an ${type} input takes JSON, e.g. ${type === 'array' ? '\'["a","b"]\'' : '\'{"k":1}\''}`);
-      }
-  }
-}
-
-function describeRun(result: RunResult): string {
-  const lines = [`run ${result.run_id} (${result.workflow}): ${result.status}${result.ended_at ? ` in ${duration(result.started_at, result.ended_at)}` : ''}`];
-  const rows = Object.entries(result.steps).map(([id, s]) => [
-    id,
-    s.status,
-    s.attempts ? String(s.attempts) : '',
-    s.started_at ? duration(s.started_at, s.ended_at) : '',
-    s.error ? `${s.error.name}: ${s.error.message}`.slice(0, 100) : s.items ? `${s.items.filter((i) => i.status === 'succeeded').length}/${s.items.length} items` : '',
-  ]);
-  if (rows.length > 0) lines.push(table(['STEP', 'STATUS', 'TRIES', 'TOOK', ''], rows).trimEnd());
-  if (result.error) lines.push(`error: ${result.error.step ? `${result.error.step}: ` : ''}${result.error.name}: ${result.error.cause}`);
-  if (result.outputs !== undefined && result.status === 'succeeded') lines.push(`outputs: ${JSON.stringify(result.outputs, null, 2)}`);
-  return lines.join('\n') + '\n';
-}
-
-function duration(start: string, end: string | undefined): string {
-  if (!end) return '';
-  const ms = Date.parse(end) - Date.parse(start);
-  return ms < 1000 ? `${ms}ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
-}
-
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
-  return [line(head), ...rows.map(line)].join('\n') + '\n';
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** A local run whose process is gone (kill -9, a closed laptop) shows as interrupted, not running. */
+function shownStatus(run: RunRecord): RunRecord {
+  return isInterrupted(run, LEASE_STALE_MS) ? { ...run, status: 'interrupted' } : run;
 }
