@@ -38,7 +38,7 @@ function ledger(path: string): string[] {
 }
 
 describe('cli: a run whose process dies', () => {
-  it('stays running in the store; baton resume finishes it without running step one again', async () => {
+  it('shows as interrupted, not running; baton resume finishes it without running step one again', async () => {
     const log = tempPath('ledger');
     const marker = tempPath('marker');
     const runId = 'crash-resume-1';
@@ -53,10 +53,10 @@ describe('cli: a run whose process dies', () => {
     expect(crashed.signal).toBe('SIGKILL');
     expect(crashed.stdout).toBe('');
     expect(afterCrash).toEqual(['one 1', 'two 1']);
-    // Nobody recorded an end: the run is still running (interrupted), step two was mid-attempt.
+    // Nobody recorded an end, but the process that held the run is gone: interrupted.
     expect(status.code).toBe(0);
     const interrupted = JSON.parse(status.stdout) as RunResult;
-    expect(interrupted.status).toBe('running');
+    expect(interrupted.status).toBe('interrupted');
     expect(interrupted.ended_at).toBeUndefined();
     expect(interrupted.steps.one).toMatchObject({ status: 'succeeded', attempts: 1 });
     expect(interrupted.steps.two).toMatchObject({ status: 'running', attempts: 1 });
