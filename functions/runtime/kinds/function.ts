@@ -8,8 +8,13 @@
 import type { FunctionInvocation } from '../contract.ts';
 import type { KindContext, KindOutcome } from '../runtime-deps.ts';
 import { stepIdOf } from '../store-records.ts';
+import { withStepOutput } from '../user-output.ts';
 
-export async function runFunction(inv: FunctionInvocation, ctx: KindContext): Promise<KindOutcome> {
+export function runFunction(inv: FunctionInvocation, ctx: KindContext): Promise<KindOutcome> {
+  return withStepOutput(inv, ctx.redactor, () => callFunction(inv, ctx));
+}
+
+async function callFunction(inv: FunctionInvocation, ctx: KindContext): Promise<KindOutcome> {
   const fn = await ctx.deps.functions.load(inv.config.file, inv.config.export || 'handler');
   const fnContext: Record<string, unknown> = {
     run_id: inv.run.id,
