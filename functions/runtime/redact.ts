@@ -44,9 +44,10 @@ export class Redactor {
   private matcher: Matcher | undefined;
 
   /**
-   * Registers a value to mask. Besides the value itself: its trimmed text and each
-   * line of a multi-line value (logs are written line by line), and its base64
-   * forms. Empty values are ignored: masking "" would mask everything.
+   * Registers a value to mask. Besides the value itself: its trimmed text, its text
+   * with whitespace runs collapsed to one space, each line of a multi-line value (logs
+   * are written line by line), and its base64 forms. Empty values are ignored:
+   * masking "" would mask everything.
    */
   add(secret: string): void {
     if (secret.length === 0 || this.secrets.has(secret)) return;
@@ -106,7 +107,8 @@ interface Pattern {
 
 function patternsOf(secret: string): Pattern[] {
   const patterns: Pattern[] = [{ text: secret, standalone: characters(secret) < MIN_EMBEDDED_LENGTH }];
-  const pieces = new Set([secret.trim(), ...secret.split(/\r\n|\r|\n/).map((line) => line.trim())]);
+  // Its whitespace collapsed, as a message that flattens a body to one line writes it.
+  const pieces = new Set([secret.trim(), secret.replace(/\s+/g, ' ').trim(), ...secret.split(/\r\n|\r|\n/).map((line) => line.trim())]);
   for (const piece of pieces) {
     if (piece !== secret && characters(piece) >= MIN_EMBEDDED_LENGTH) patterns.push({ text: piece, standalone: false });
   }

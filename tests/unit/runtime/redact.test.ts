@@ -152,6 +152,12 @@ describe('redact: multi-line and padded secrets', () => {
     expect(redactor.redactText('line: MIIEvQIBADANBgkq')).toBe(`line: ${MASK}`);
   });
 
+  it('masks a secret whose whitespace a one-line message collapsed', () => {
+    const redactor = redactorFor('tab\tand  two spaces');
+
+    expect(redactor.redactText('body: tab and two spaces.')).toBe(`body: ${MASK}.`);
+  });
+
   it('masks the trimmed value of a secret read with a trailing newline', () => {
     const redactor = redactorFor('s3cr3t-value\n');
 
