@@ -72,6 +72,31 @@ describe('redact: the forms a secret travels in', () => {
   });
 });
 
+describe('redact: any value, any surroundings', () => {
+  const encoders: Record<string, (text: string) => string> = {
+    raw: (text) => text,
+    json: (text) => JSON.stringify(text),
+    jsonInJson: (text) => JSON.stringify(JSON.stringify(text)),
+    uri: encodeURIComponent,
+    form: (text) => new URLSearchParams({ v: text }).toString(),
+    html: (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'),
+  };
+  // Any character but `*`: a secret made of mask characters can seem to appear next to a mask.
+  const text = (minLength: number) => fc.string({ unit: 'binary', minLength, maxLength: 12 }).filter((s) => !s.includes('*') && s.isWellFormed());
+
+  it('leaves no encoded form of the secret in the encoded text', () => {
+    fc.assert(
+      fc.property(text(MIN_EMBEDDED_LENGTH), text(0), text(0), fc.constantFrom(...Object.keys(encoders)), (secret, before, after, name) => {
+        const encode = encoders[name];
+        const masked = redactorFor(secret).redactText(encode(before + secret + after));
+
+        expect(leaks(masked, secret)).toStrictEqual([]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('redact: base64', () => {
   const secret = 'ghp_s3cr3t-T0ken/with+chars';
 
