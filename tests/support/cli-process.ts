@@ -12,9 +12,12 @@ export interface Exit {
 
 const running = new Set<ChildProcess>();
 
-/** `node cli/bin.ts ARGS` with its own BATON_HOME, as a user would run it; `done` resolves when it exits. */
-export function startBaton(home: string, args: string[]): { done: Promise<Exit>; stderr: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, BATON_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `node cli/bin.ts ARGS` with its own BATON_HOME, as a user would run it, plus `env`
+ * (secrets, say); `done` resolves when it exits.
+ */
+export function startBaton(home: string, args: string[], env: Record<string, string> = {}): { done: Promise<Exit>; stderr: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, BATON_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.on('close', () => running.delete(child));
   let stdout = '';

@@ -8,8 +8,13 @@
 import type { FunctionEvent } from '../../../compiler/contract/index.ts';
 import type { KindContext, KindOutcome } from '../runtime-deps.ts';
 import { stepIdOf } from '../store/index.ts';
+import { withStepOutput } from '../user-output.ts';
 
-export async function runFunction(inv: FunctionEvent, file: string, ctx: KindContext): Promise<KindOutcome> {
+export function runFunction(inv: FunctionEvent, file: string, ctx: KindContext): Promise<KindOutcome> {
+  return withStepOutput(inv, ctx.redactor, () => callFunction(inv, file, ctx));
+}
+
+async function callFunction(inv: FunctionEvent, file: string, ctx: KindContext): Promise<KindOutcome> {
   const fn = await ctx.deps.functions.load(file, inv.config.export);
   const fnContext: Record<string, unknown> = {
     run_id: inv.run.id,

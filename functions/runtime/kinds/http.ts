@@ -46,7 +46,7 @@ export async function runHttp(inv: HttpEvent, ctx: KindContext): Promise<KindOut
 
   if (!isExpected(response.status, inv.config.expect)) {
     const message = `${method.toUpperCase()} ${describeUrl(url)} answered ${response.status} ${response.statusText}`.trim();
-    const detail = response.text ? `: ${snippet(response.text)}` : '';
+    const detail = response.text ? `: ${snippet(ctx.redactor.redactText(response.text))}` : '';
     throw transientStatusError(response.status, message + detail) ?? new HttpError(message + detail);
   }
   return { done: true, result: { status: response.status, headers: response.headers, body: parseBody(response) } };
