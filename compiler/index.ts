@@ -5,3 +5,4 @@ export { renderGraph } from './graph.ts';
 export { workflowJsonSchema } from './schema.ts';
 export type { Workflow, Step } from './model.ts';
 export type { Block, Plan } from './plan.ts';
+export { workflowManifest, secretsOf, type WorkflowManifest, type GithubTrigger } from './manifest.ts';

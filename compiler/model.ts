@@ -20,7 +20,11 @@ export interface Workflow {
   /** The run's outputs: name → value (templates). */
   outputs: Record<string, unknown>;
   concurrency?: { group: string; cancelInProgress: boolean };
+  /** `on`: who may start it. */
+  triggers: { api: boolean; schedules: string[]; github: GithubTrigger[] };
 }
+
+export type GithubTrigger = NonNullable<NonNullable<WorkflowDoc['on']>['github']>[number];
 
 export interface Step {
   id: string;
@@ -174,6 +178,7 @@ export function buildModel(doc: WorkflowDoc): Workflow {
     handlers,
     outputs: doc.outputs ?? {},
     concurrency: doc.concurrency ? { group: doc.concurrency.group, cancelInProgress: doc.concurrency.cancel_in_progress === true } : undefined,
+    triggers: { api: doc.on?.api ?? true, schedules: doc.on?.schedule ?? [], github: doc.on?.github ?? [] },
   };
 }
 
