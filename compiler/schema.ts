@@ -41,11 +41,13 @@ const InputSchema = z.strictObject({
 
 const AgentSchema = z.strictObject({
   provider: z.enum(['echo', 'anthropic', 'agentapi']),
-  model: z.string().optional(),
-  api_key: Template.optional(),
-  url: Template.optional(),
-  base_url: Template.optional(),
-  max_tokens: z.number().int().positive().optional(),
+  model: z.string().optional().meta(description('anthropic: the model id (required).')),
+  api_key: Template.optional().meta(description('anthropic: the API key (required), normally ${{ secrets.X }}.')),
+  url: Template.optional().meta(description('agentapi: the server URL (required); may be a secret.')),
+  base_url: Template.optional().meta(description('anthropic: the API base URL. Default https://api.anthropic.com.')),
+  max_tokens: z.number().int().positive().optional().meta(description('anthropic: the longest answer, in tokens. Default 4096.')),
+  system: Template.optional().meta(description('anthropic: the system prompt.')),
+  headers: z.record(z.string(), Template).optional().meta(description("agentapi: extra request headers (a proxy's auth); values may be secrets.")),
   description: z.string().optional(),
 });
 

@@ -22,7 +22,16 @@ export const LAMBDA_TRANSIENT_ERRORS = [
  * errors.ts has the same names (a test keeps the two equal); the compiler imports
  * nothing of the runtime.
  */
-export const NEVER_RETRIED_BY_DEFAULT = ['ApprovalRejected', 'InputInvalid', 'Baton.RunPaused', 'Baton.RunCancelled'];
+export const NEVER_RETRIED_BY_DEFAULT = [
+  'ApprovalRejected',
+  'InputInvalid',
+  'Baton.RunPaused',
+  'Baton.RunCancelled',
+  'AgentUsageLimit',
+  'AgentRequestInvalid',
+  'AgentUnauthorized',
+  'AgentForbidden',
+];
 
 /** The Lambda functions a state machine calls, as `${Key}` placeholders the stack substitutes with ARNs. */
 export type LambdaRole = { kind: 'control' } | { kind: 'http' } | { kind: 'agent' } | { kind: 'approval' } | { kind: 'function'; file: string };

@@ -17,6 +17,20 @@ export const ErrorNames = {
   AgentError: 'AgentError',
   /** `format: json` and the answer did not parse, or did not match `output_schema`. */
   AgentOutputInvalid: 'AgentOutputInvalid',
+  /** The answer was cut off: Anthropic's `stop_reason` `max_tokens` or `model_context_window_exceeded`. */
+  AgentOutputTruncated: 'AgentOutputTruncated',
+  /** The model declined to answer: Anthropic's `stop_reason` `refusal`. */
+  AgentRefused: 'AgentRefused',
+  /** A spend, usage or billing limit stops the agent's account (402, a spend-limit 400 or 429). Never retried by default. */
+  AgentUsageLimit: 'AgentUsageLimit',
+  /** The agent's server refused the request itself (400, 404, 413, 422): sending it again changes nothing. Never retried by default. */
+  AgentRequestInvalid: 'AgentRequestInvalid',
+  /** 401: the agent's key or credentials are missing, wrong, revoked or expired. Never retried by default. */
+  AgentUnauthorized: 'AgentUnauthorized',
+  /** 403: the credentials are valid but may not use this model or resource. Never retried by default. */
+  AgentForbidden: 'AgentForbidden',
+  /** A step (or a whole agent session) ran past its `timeout`; the name Step Functions gives its own Task timeouts. */
+  StepTimeout: 'States.Timeout',
   /** A person rejected an approval. Never retried by default. */
   ApprovalRejected: 'ApprovalRejected',
   /** A step's input (or a run's inputs) did not validate. Never retried by default. */
@@ -60,6 +74,10 @@ export const NEVER_RETRIED_BY_DEFAULT: readonly string[] = [
   ErrorNames.InputInvalid,
   ErrorNames.RunPaused,
   ErrorNames.RunCancelled,
+  ErrorNames.AgentUsageLimit,
+  ErrorNames.AgentRequestInvalid,
+  ErrorNames.AgentUnauthorized,
+  ErrorNames.AgentForbidden,
 ];
 
 /** Errors that stop the whole run rather than fail one step: no step catches them. */
@@ -106,6 +124,48 @@ export class AgentError extends BatonError {
 export class AgentOutputInvalidError extends BatonError {
   constructor(message: string) {
     super(ErrorNames.AgentOutputInvalid, message);
+  }
+}
+
+export class AgentOutputTruncatedError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.AgentOutputTruncated, message);
+  }
+}
+
+export class AgentRefusedError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.AgentRefused, message);
+  }
+}
+
+export class AgentUsageLimitError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.AgentUsageLimit, message);
+  }
+}
+
+export class AgentRequestInvalidError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.AgentRequestInvalid, message);
+  }
+}
+
+export class AgentUnauthorizedError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.AgentUnauthorized, message);
+  }
+}
+
+export class AgentForbiddenError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.AgentForbidden, message);
+  }
+}
+
+export class StepTimeoutError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.StepTimeout, message);
   }
 }
 
