@@ -76,7 +76,10 @@ export async function invokeStep(inv: StepInvocation, deps: RuntimeDeps): Promis
     if (checkpoint?.status === 'succeeded') return reuse();
     attempt = Math.max(checkpoint?.attempts ?? 1, 1);
   } else {
-    // No read first: beginAttempt's condition refuses a step that already succeeded,
+    // An agent's previous attempt may have posted its prompt without learning that it
+    // landed; beginAttempt clears that progress, so the kind gets it from this read.
+    if (inv.kind === 'agent') checkpoint = await store.getStep(runId, key);
+    // Otherwise no read first: beginAttempt's condition refuses a step that already succeeded,
     // and that answer is the cue to return the stored outputs (one request per step less).
     try {
       attempt = await store.beginAttempt(runId, key);
