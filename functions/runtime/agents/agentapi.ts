@@ -179,7 +179,7 @@ export const agentapiProvider: AgentProvider = {
         throw error;
       }
       if (response.status >= 200 && response.status <= 299) {
-        await save({ stage: 'submitted', message_count: (progress as { message_count: number }).message_count });
+        await save({ stage: 'submitted', message_count: countBefore(progress) });
         return;
       }
       // Busy: someone else's prompt got there first. Queue again.
@@ -218,7 +218,7 @@ export const agentapiProvider: AgentProvider = {
       }
       if (text !== undefined) {
         // Taken: a later attempt (this one failing on format: json, say) asks again.
-        await save({ stage: 'answered', message_count: (progress as { message_count: number }).message_count });
+        await save({ stage: 'answered', message_count: countBefore(progress) });
         return { done: true, text };
       }
       if (Date.now() + call.pollIntervalMs > deadline) {
@@ -243,6 +243,11 @@ function initialProgress(call: AgentCall): Progress {
   if (call.phase === 'poll' && isProgress(state)) return state;
   if (isProgress(state) && (state.stage === 'posting' || state.stage === 'submitted')) return { stage: 'posting', message_count: state.message_count };
   return { stage: 'queued' };
+}
+
+/** The message count noted before our prompt was posted. */
+function countBefore(progress: Progress): number {
+  return progress.stage === 'queued' ? 0 : progress.message_count;
 }
 
 function isProgress(state: Record<string, unknown> | undefined): state is Progress {
