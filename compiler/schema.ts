@@ -27,7 +27,7 @@ export const RetrySchema = z.union([
     backoff: z.number().min(1).max(10).optional(),
     max_interval: Duration.optional(),
     jitter: z.enum(['full', 'none']).optional(),
-    on: z.array(z.string().min(1)).min(1).optional().meta(description('Error names to retry; default: all but ApprovalRejected and InputInvalid.')),
+    on: z.array(z.string().min(1)).min(1).optional().meta(description('Error names to retry; default: every error but those never retried by default (docs/language.md, "Retries").')),
   }),
 ]);
 
@@ -41,11 +41,13 @@ const InputSchema = z.strictObject({
 
 const AgentSchema = z.strictObject({
   provider: z.enum(['echo', 'anthropic', 'agentapi']),
-  model: z.string().optional(),
-  api_key: Template.optional(),
-  url: Template.optional(),
-  base_url: Template.optional(),
-  max_tokens: z.number().int().positive().optional(),
+  model: z.string().optional().meta(description('anthropic: the model id (required).')),
+  api_key: Template.optional().meta(description('anthropic: the API key (required), normally ${{ secrets.X }}.')),
+  url: Template.optional().meta(description('agentapi: the server URL (required); may be a secret.')),
+  base_url: Template.optional().meta(description('anthropic: the API base URL. Default https://api.anthropic.com.')),
+  max_tokens: z.number().int().positive().optional().meta(description('anthropic: the longest answer, in tokens. Default 4096.')),
+  system: Template.optional().meta(description('anthropic: the system prompt.')),
+  headers: z.record(z.string(), Template).optional().meta(description("agentapi: extra request headers (a proxy's auth); values may be secrets.")),
   description: z.string().optional(),
 });
 

@@ -20,6 +20,18 @@ export const ErrorNames = {
   AgentError: 'AgentError',
   /** `format: json` and the answer did not parse, or did not match `output_schema`. */
   AgentOutputInvalid: 'AgentOutputInvalid',
+  /** The answer was cut off: Anthropic's `stop_reason` `max_tokens` or `model_context_window_exceeded`. */
+  AgentOutputTruncated: 'AgentOutputTruncated',
+  /** The model declined to answer: Anthropic's `stop_reason` `refusal`. */
+  AgentRefused: 'AgentRefused',
+  /** A spend, usage or billing limit stops the agent's account (402, a spend-limit 400 or 429). Never retried by default. */
+  AgentUsageLimit: 'AgentUsageLimit',
+  /** The agent's server refused the request itself (400, 404, 413, 422): sending it again changes nothing. Never retried by default. */
+  AgentRequestInvalid: 'AgentRequestInvalid',
+  /** 401: the agent's key or credentials are missing, wrong, revoked or expired. Never retried by default. */
+  AgentUnauthorized: 'AgentUnauthorized',
+  /** 403: the credentials are valid but may not use this model or resource. Never retried by default. */
+  AgentForbidden: 'AgentForbidden',
   /** A person rejected an approval. Never retried by default. */
   ApprovalRejected: 'ApprovalRejected',
   /** A step's input (or a run's inputs) did not validate. Never retried by default. */
@@ -28,8 +40,8 @@ export const ErrorNames = {
   SecretNotFound: 'SecretNotFound',
   /** A function step's file or export could not be loaded. */
   FunctionNotFound: 'FunctionNotFound',
-  /** A step ran past its `timeout` (Step Functions' own name, kept by the runtime too). */
-  Timeout: 'States.Timeout',
+  /** A step (or a whole agent session) ran past its `timeout`: Step Functions' own name, kept by the runtime too. */
+  StepTimeout: 'States.Timeout',
   /** The run was paused: the execution stops at this step boundary; `resume` continues it. */
   RunPaused: 'Baton.RunPaused',
   /** The run was cancelled. */
@@ -72,6 +84,10 @@ export const NEVER_RETRIED_BY_DEFAULT: readonly string[] = [
   ErrorNames.InputInvalid,
   ErrorNames.RunPaused,
   ErrorNames.RunCancelled,
+  ErrorNames.AgentUsageLimit,
+  ErrorNames.AgentRequestInvalid,
+  ErrorNames.AgentUnauthorized,
+  ErrorNames.AgentForbidden,
 ];
 
 /** Errors that stop the whole run rather than fail one step: no step catches them. */

@@ -68,7 +68,7 @@ export function emitInstance(ctx: EmitContext, instance: Instance, mode: Mode, e
   const catchers: Catcher[] = [];
   if (step.onTimeout !== undefined) {
     const timedOut = ctx.claim(`${name}.timed-out`);
-    catchers.push({ ErrorEquals: [ErrorNames.Timeout], ResultPath: instance.resultPath, Next: timedOut });
+    catchers.push({ ErrorEquals: [ErrorNames.StepTimeout], ResultPath: instance.resultPath, Next: timedOut });
     const handler = emitHandler(ctx, step.onTimeout, instance, afterFailure);
     Object.assign(states, handler.states);
     states[timedOut] = failedRecord(instance, tellFailure(handler.startAt));

@@ -53,6 +53,42 @@ export class AgentOutputInvalidError extends BatonError {
   }
 }
 
+export class AgentOutputTruncatedError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.AgentOutputTruncated, message);
+  }
+}
+
+export class AgentRefusedError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.AgentRefused, message);
+  }
+}
+
+export class AgentUsageLimitError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.AgentUsageLimit, message);
+  }
+}
+
+export class AgentRequestInvalidError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.AgentRequestInvalid, message);
+  }
+}
+
+export class AgentUnauthorizedError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.AgentUnauthorized, message);
+  }
+}
+
+export class AgentForbiddenError extends BatonError {
+  constructor(message: string) {
+    super(ErrorNames.AgentForbidden, message);
+  }
+}
+
 export class ApprovalRejectedError extends BatonError {
   constructor(message: string) {
     super(ErrorNames.ApprovalRejected, message);
@@ -127,9 +163,9 @@ export class NeedsNotMetError extends BatonError {
   }
 }
 
-export class TimeoutError extends BatonError {
+export class StepTimeoutError extends BatonError {
   constructor(message: string) {
-    super(ErrorNames.Timeout, message);
+    super(ErrorNames.StepTimeout, message);
   }
 }
 

@@ -71,6 +71,28 @@ export function transientStatusError(status: number, message: string): Error | u
   return undefined;
 }
 
+/**
+ * How long a 429 (or 503) asks the caller to wait, in ms: `retry-after-ms` (which
+ * Anthropic's and OpenAI's SDKs read first), else `retry-after` as delta-seconds or an
+ * HTTP date (RFC 9110 §10.2.3). Undefined when the answer does not say.
+ */
+export function retryAfterMs(headers: Record<string, string>, now: number = Date.now()): number | undefined {
+  const ms = Number(headers['retry-after-ms']);
+  if (headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers['retry-after']?.trim();
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** A `NetworkError` that is a request timing out (the peer took the request and went quiet), not a refused connection. */
+export function isTimeout(error: unknown): boolean {
+  if (!(error instanceof NetworkError)) return false;
+  const cause = (error as { cause?: { name?: string } }).cause;
+  return cause?.name === 'TimeoutError' || cause?.name === 'AbortError';
+}
+
 /** JSON bodies parsed, others as text; a body that claims JSON but is not stays text. */
 export function parseBody(result: HttpCallResult): unknown {
   const type = result.headers['content-type'] ?? '';

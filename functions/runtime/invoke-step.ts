@@ -14,7 +14,7 @@
  */
 
 import { stepIdOf, type StepAnswer, type StepEvent, type StepKindName } from '../../compiler/contract/index.ts';
-import { BatonError, RunCancelledError, RunPausedError, StepAlreadySucceededError, TimeoutError, VersionConflictError } from './errors.ts';
+import { BatonError, RunCancelledError, RunPausedError, StepAlreadySucceededError, StepTimeoutError, VersionConflictError } from './errors.ts';
 import { signalDependents } from './control/barrier.ts';
 import { runAgent } from './kinds/agent.ts';
 import { ignoreClosedToken, runApproval } from './kinds/approval.ts';
@@ -85,8 +85,11 @@ export async function invokeStep(call: TypedStepEvent, deps: RuntimeDeps): Promi
     if (checkpoint?.status === 'succeeded') return reuse();
     attempt = Math.max(checkpoint?.attempts ?? 1, 1);
   } else {
-    // No read first: begin's condition refuses a step that already succeeded, and
-    // that answer is the cue to return the stored outputs (one request per step less).
+    // An agent's previous attempt may have posted its prompt without learning that it
+    // landed; begin clears that progress, so the kind gets it from this read.
+    if (kind === 'agent') checkpoint = await store.steps.get(runId, key);
+    // Otherwise no read first: begin's condition refuses a step that already succeeded,
+    // and that answer is the cue to return the stored outputs (one request per step less).
     try {
       attempt = await store.steps.begin(runId, key);
     } catch (error) {
@@ -143,7 +146,7 @@ async function withDeadline<T>(work: Promise<T>, seconds: number | undefined): P
   work.catch(() => {}); // a late failure after the deadline has no one to tell
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`the step ran past its timeout of ${seconds}s`)), seconds * 1000);
+    timer = setTimeout(() => reject(new StepTimeoutError(`the step ran past its timeout of ${seconds}s`)), seconds * 1000);
   });
   try {
     return await Promise.race([work, deadline]);

@@ -4,7 +4,7 @@ import { compile } from '../../compiler/index.ts';
 import { EnvSecrets } from '../../functions/runtime/secrets.ts';
 import { startHarness, type Harness } from '../support/engine-harness.ts';
 import { startFakeAgentApi, type FakeAgentApi, type FakeAgentState } from '../support/fake-agentapi.ts';
-import { sendJson, startHttpServer, type TestServer } from '../support/http-server.ts';
+import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.ts';
 
 /**
  * Agent steps through the real local engine: the compiled state machine on the
@@ -13,35 +13,19 @@ import { sendJson, startHttpServer, type TestServer } from '../support/http-serv
  */
 
 const API_KEY = 'sk-ant-engine-test-5f3a9c1e7b';
+const PROXY_TOKEN = 'proxy-engine-token-c0ffee42';
 
 let h: Harness;
-let anthropic: TestServer;
+let anthropic: FakeAnthropic;
 let agentapi: FakeAgentApi;
-
-/** What the fake Messages API answers, one entry per request; past the end, a normal answer. */
-let anthropicScript: number[] = [];
 
 /** The fake agentapi server's agent; tests change its behaviour between runs. */
 let agent: FakeAgentState;
 
 beforeAll(async () => {
-  h = await startHarness({ secrets: new EnvSecrets({ TEST_KEY: API_KEY }), agentPollIntervalMs: 20 });
-  anthropic = await startHttpServer((req, res) => {
-    if (req.method !== 'POST' || req.url !== '/v1/messages') return sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: req.url } });
-    const status = anthropicScript.shift() ?? 200;
-    if (status !== 200) return sendJson(res, status, { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : 'api_error', message: `failing with ${status}` } });
-    const body = JSON.parse(req.body) as { model: string; messages: Array<{ content: string }> };
-    sendJson(res, 200, {
-      id: 'msg_01',
-      type: 'message',
-      role: 'assistant',
-      model: body.model,
-      content: [{ type: 'text', text: `Reviewed: ${body.messages[0].content}` }],
-      stop_reason: 'end_turn',
-      usage: { input_tokens: 11, output_tokens: 5 },
-    });
-  });
-  agentapi = await startFakeAgentApi({ welcome: 'Welcome to the agent', busyAfterPost: 0, answer: (question) => `Done: ${question}` });
+  h = await startHarness({ secrets: new EnvSecrets({ TEST_KEY: API_KEY, PROXY_TOKEN }), agentPollIntervalMs: 20 });
+  anthropic = await startFakeAnthropic({ apiKey: API_KEY, answer: (prompt) => `Reviewed: ${prompt}` });
+  agentapi = await startFakeAgentApi({ welcome: 'Welcome to the agent', reply: (prompt) => `Done: ${prompt}` });
 });
 
 afterAll(async () => {
@@ -53,7 +37,7 @@ afterAll(async () => {
 beforeEach(() => {
   h.clearCalls();
   h.events.length = 0;
-  anthropicScript = [];
+  anthropic.script = [];
   anthropic.requests.length = 0;
   agentapi.requests.length = 0;
   agentapi.reset();
@@ -125,13 +109,14 @@ steps:
 });
 
 describe('engine: anthropic agent', () => {
-  const workflow = (name: string, extra = '') => `name: ${name}
+  const workflow = (name: string, extra = '', key = 'TEST_KEY') => `name: ${name}
 agents:
   reviewer:
     provider: anthropic
     model: claude-test
     base_url: ${anthropic.url}
-    api_key: \${{ secrets.TEST_KEY }}
+    api_key: \${{ secrets.${key} }}
+    system: You review pull requests. Be brief.
 steps:
   review:
     agent: reviewer
@@ -152,12 +137,16 @@ outputs:
     expect(result.steps.review).toMatchObject({
       status: 'succeeded',
       attempts: 1,
-      outputs: { text: 'Reviewed: Review PR #7', agent: 'reviewer', usage: { input_tokens: 11, output_tokens: 5 } },
+      outputs: { text: 'Reviewed: Review PR #7', agent: 'reviewer', usage: { input_tokens: 12, output_tokens: 7 } },
     });
     expect(result.outputs).toEqual({ text: 'Reviewed: Review PR #7' });
     expect(anthropic.requests).toHaveLength(1);
     expect(anthropic.requests[0].headers['x-api-key']).toBe(API_KEY);
-    expect(JSON.parse(anthropic.requests[0].body)).toMatchObject({ model: 'claude-test', messages: [{ role: 'user', content: 'Review PR #7' }] });
+    expect(JSON.parse(anthropic.requests[0].body)).toMatchObject({
+      model: 'claude-test',
+      system: 'You review pull requests. Be brief.',
+      messages: [{ role: 'user', content: 'Review PR #7' }],
+    });
     expect(JSON.stringify(result)).not.toContain(API_KEY);
     expect(JSON.stringify(h.events)).not.toContain(API_KEY);
     const table = await wholeTable();
@@ -166,7 +155,7 @@ outputs:
   });
 
   it('retries a 429 under retry.on [Throttled] and succeeds on the second attempt', async () => {
-    anthropicScript = [429];
+    anthropic.script = [{ status: 429, type: 'rate_limit_error' }];
     const file = h.write('agents-anthropic-429', workflow('agents-anthropic-429', '    retry: { max_attempts: 3, interval: 1s, on: [Throttled] }'));
 
     const result = await h.run(file);
@@ -178,7 +167,7 @@ outputs:
   });
 
   it('fails the step and the run with ServerError on a 5xx', async () => {
-    anthropicScript = [500, 500, 500];
+    anthropic.script = [500, 500, 500].map((status) => ({ status, type: 'api_error' }));
     const file = h.write('agents-anthropic-5xx', workflow('agents-anthropic-5xx', '    retry: 1'));
 
     const result = await h.run(file);
@@ -192,7 +181,7 @@ outputs:
   });
 
   it('does not retry a 5xx that retry.on leaves out', async () => {
-    anthropicScript = [503, 503, 503];
+    anthropic.script = [503, 503, 503].map((status) => ({ status, type: 'api_error' }));
     const file = h.write('agents-anthropic-5xx-on', workflow('agents-anthropic-5xx-on', '    retry: { max_attempts: 3, interval: 1s, on: [Throttled] }'));
 
     const result = await h.run(file);
@@ -201,16 +190,27 @@ outputs:
     expect(result.steps.review).toMatchObject({ status: 'failed', attempts: 1, error: { name: 'ServerError' } });
     expect(anthropic.requests).toHaveLength(1);
   });
+
+  it('does not retry a wrong key, although the step retries other errors', async () => {
+    const file = h.write('agents-anthropic-401', workflow('agents-anthropic-401', '    retry: { max_attempts: 3, interval: 1s }', 'PROXY_TOKEN'));
+
+    const result = await h.run(file);
+
+    expect(result.status).toBe('failed');
+    expect(result.steps.review).toMatchObject({ status: 'failed', attempts: 1, error: { name: 'AgentUnauthorized' } });
+    expect(anthropic.requests).toHaveLength(1);
+    expect(await wholeTable()).not.toContain(PROXY_TOKEN);
+  });
 });
 
 describe('engine: agentapi agent', () => {
-  const workflow = (name: string) => `name: ${name}
+  const workflow = (name: string, settings = '', stepExtra = '') => `name: ${name}
 agents:
-  coder: { provider: agentapi, url: "${agentapi.url}" }
+  coder: { provider: agentapi, url: "${agentapi.url}"${settings} }
 steps:
   implement:
     agent: coder
-    prompt: "Implement \${{ inputs.task }}"
+${stepExtra}    prompt: "Implement \${{ inputs.task }}"
   after:
     ${probe}
     needs: implement
@@ -256,6 +256,39 @@ inputs:
       expect(views[0].status).toBe('running');
       expect(views.at(-1)).toMatchObject({ status: 'succeeded', attempt: 1 });
       expect(views.at(-1)!.endedAt! - views[0].startedAt).toBeGreaterThanOrEqual(550);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('sends the headers setting, a secret, to the agent and keeps it out of the store', async () => {
+    agent.requireHeader = ['X-Proxy-Token', PROXY_TOKEN];
+    const file = h.write('agents-agentapi-headers', workflow('agents-agentapi-headers', ', headers: { X-Proxy-Token: "${{ secrets.PROXY_TOKEN }}" }'));
+
+    const result = await h.run(file);
+
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.implement).toMatchObject({ status: 'succeeded', outputs: { text: 'Done: Implement login' } });
+    expect(agentapi.requests.every((r) => r.headers['x-proxy-token'] === PROXY_TOKEN)).toBe(true);
+    const table = await wholeTable();
+    expect(table).toContain(result.run_id);
+    expect(table).not.toContain(PROXY_TOKEN);
+  });
+
+  it('fails with States.Timeout when the whole session passes the step timeout, each poll being short', async () => {
+    const slow = await startHarness({ agentPollBudgetMs: 300 });
+    try {
+      const file = slow.write('agents-agentapi-timeout', workflow('agents-agentapi-timeout', '', '    timeout: 2s\n    retry: 1\n'));
+      agent.hold = true;
+      const startedAt = Date.now();
+
+      const result = await slow.run(file);
+
+      expect(result.status).toBe('failed');
+      expect(result.error).toMatchObject({ step: 'implement', name: 'States.Timeout' });
+      expect(result.steps.implement).toMatchObject({ status: 'failed', attempts: 1, error: { name: 'States.Timeout' } });
+      expect(Date.now() - startedAt).toBeLessThan(8000);
+      expect(agent.posts).toBe(1);
     } finally {
       await slow.close();
     }

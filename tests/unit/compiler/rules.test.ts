@@ -35,6 +35,8 @@ describe('compile: diagnostics', () => {
     { rule: 'BTN208 500ms', yaml: 'name: x\nsteps:\n  a:\n    function: ./a.ts\n    timeout: 500ms\n', expected: ['BTN208@5:14'] },
     { rule: 'BTN209 map concurrency', yaml: 'name: x\nsteps:\n  a:\n    function: ./a.ts\n    for_each: [1, 2]\n    max_parallel: 41\n', expected: ['BTN209@6:19'] },
     { rule: 'BTN210 agent without model', yaml: 'name: x\nagents:\n  r: { provider: anthropic, api_key: k }\nsteps:\n  a:\n    agent: r\n    prompt: hi\n', expected: ['BTN210@3:3'] },
+    { rule: 'BTN210 a setting the provider ignores', yaml: 'name: x\nagents:\n  c: { provider: agentapi, url: u, system: be brief }\nsteps:\n  a:\n    agent: c\n    prompt: hi\n', expected: ['BTN210@3:36'] },
+    { rule: 'nothing for the settings runtime.md promises', yaml: 'name: x\nagents:\n  r: { provider: anthropic, model: m, api_key: k, base_url: b, max_tokens: 9, system: s }\n  c: { provider: agentapi, url: u, headers: { X-Token: t } }\nsteps:\n  a:\n    agent: r\n    prompt: hi\n  b:\n    agent: c\n    prompt: hi\n', expected: [] },
     { rule: 'BTN301 unknown need', yaml: 'name: x\nsteps:\n  a:\n    function: ./a.ts\n    needs: [b]\n', expected: ['BTN301@5:13'] },
     { rule: 'BTN302 cycle', yaml: 'name: x\nsteps:\n  a:\n    function: ./a.ts\n    needs: b\n  b:\n    function: ./a.ts\n    needs: a\n', expected: ['BTN302@5:5'] },
     { rule: 'BTN303 handler that is also needed', yaml: 'name: x\nsteps:\n  a:\n    function: ./a.ts\n    on_failure: b\n  b:\n    function: ./a.ts\n  c:\n    function: ./a.ts\n    needs: b\n', expected: ['BTN303@5:17'] },
