@@ -4,20 +4,21 @@ import { UsageError } from './usage-error.ts';
 
 export interface Loaded {
   file: string;
-  text: string;
   result: CompileResult;
 }
 
 /** Reads and compiles one workflow file; a file that cannot be read is a usage error. */
 export async function loadWorkflow(file: string): Promise<Loaded> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(error)})`);
+    throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : code === 'EISDIR' ? `${file}: is a folder, not a workflow file` : `${file}: cannot read (${code ?? String(error)})`);
   }
-  return { file, text, result: compile(text) };
+  // Bytes, not text: the compiler reports a file that is not UTF-8 where it breaks.
+  const result = compile(bytes);
+  return { file, result };
 }
 
 /** Prints every diagnostic as FILE:LINE:COL: error CODE: message; true when there is an error. */
