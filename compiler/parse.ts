@@ -70,21 +70,17 @@ export function parseSource(input: string | Uint8Array): { source: ParsedSource;
     diagnostics,
   });
 
-  // The line counter learns line starts as the parser reads; for a file that stops
-  // before the parser, count them the same way.
-  const countLines = () => {
-    lineCounter.addNewLine(0);
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
-  };
+  // Line starts from the text itself: the parser's own newline callback skips the
+  // newlines inside some tokens (a misplaced directive), which shifted positions.
+  lineCounter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
 
   if (decoded.invalidAt >= 0) {
-    countLines();
     error(Codes.Encoding, 'the file is not UTF-8 text: this byte does not start or continue a UTF-8 character (save the file as UTF-8)', decoded.invalidAt);
     return unparsed();
   }
   NOT_PRINTABLE.lastIndex = 0;
   if (NOT_PRINTABLE.test(text)) {
-    countLines();
     NOT_PRINTABLE.lastIndex = 0;
     for (const match of text.matchAll(NOT_PRINTABLE)) {
       const code = match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
@@ -94,7 +90,7 @@ export function parseSource(input: string | Uint8Array): { source: ParsedSource;
     return unparsed();
   }
 
-  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  const tokens = [...new Parser().parse(text)];
   const deep = tooDeep(tokens);
   if (deep !== undefined) {
     error(Codes.TooDeep, `maps and lists are nested more than ${MAX_DEPTH} levels deep here; a workflow needs far fewer`, deep);
