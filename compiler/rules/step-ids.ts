@@ -28,7 +28,7 @@ export function stepIdProblem(id: string): string | undefined {
   if (id === '') return 'is empty';
   const refused = refusedCharacters(id);
   if (refused.length > 0) return `holds ${refused.join(', ')}, which Step Functions refuses in a state name`;
-  if (!/^[A-Za-z]/.test(id)) return 'must start with a letter';
+  if (!/^[A-Za-z]/.test(id)) return 'must start with a letter (A-Z or a-z)';
   const other = /[^A-Za-z0-9_-]/u.exec(id);
   if (other) return `holds ${describeCharacter(other[0])}: a step id is letters, digits, _ and - (the compiler names helper states <id>.<role> and a+b)`;
   return `is ${[...id].length} characters; at most ${MAX_STEP_ID}, so that its helper states (<id>${LONGEST_ROLE}) fit the ${MAX_STATE_NAME} characters of a state name`;
