@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { executionNameProblems } from '../../compiler/names.ts';
 import { decideApproval } from '../../functions/runtime/kinds/approval.ts';
 import { buildRunResult, type RunResult } from '../../functions/runtime/run-result.ts';
 import type { InputSpec } from '../../functions/runtime/control/inputs.ts';
@@ -27,7 +28,7 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
     .argument('<file>', 'workflow file')
     .option('-i, --input <name=value>', 'an input (repeatable); numbers, booleans and JSON are read by the input\'s declared type', collect, [])
     .option('--input-json <json>', 'all inputs as one JSON object (--input wins where both set a name)')
-    .option('--run-id <id>', 'the run id (an idempotency key); default: generated')
+    .option('--run-id <id>', 'the run id (an idempotency key; 1-80 characters, as Step Functions takes execution names); default: generated', executionName)
     .option('--json', 'print the run result as JSON on stdout')
     .option('--echo-agents', 'answer every agent step with the built-in echo agent (offline, no API keys)')
     .addHelpText('after', '\nExit codes: 0 the run succeeded, 1 it failed (or was paused or cancelled), 2 the definition or the command line is wrong.\nLocal state lives in $BATON_HOME (default ./.baton).')
@@ -60,7 +61,7 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
     .command('runs')
     .description('list runs, newest first')
     .option('-w, --workflow <name>', 'only this workflow\'s runs')
-    .option('-n, --limit <n>', 'how many', (v) => Number.parseInt(v, 10), 20)
+    .option('-n, --limit <n>', 'how many', positiveWholeNumber, 20)
     .option('--json', 'print JSON')
     .action(async (options: { workflow?: string; limit: number; json?: boolean }) =>
       withStore(async (local) => {
@@ -101,6 +102,7 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
       .option('-c, --comment <text>', 'why')
       .action(async (runId: string, step: string, options: { comment?: string }) =>
         withStore(async (local) => {
+          if (!(await local.store.getRun(runId))) throw new UsageError(`no run ${runId}`);
           const tokens = new LocalTaskTokens(local.store);
           const deps = { store: local.store, tokens, secrets: new EnvSecrets(), functions: new LocalFunctionLoader(process.cwd()) };
           await decideApproval(deps, runId, step, { decision, comment: options.comment, by: userInfo().username }).catch((error: Error) => {
@@ -217,6 +219,18 @@ function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** A run id names its execution on Step Functions: refuse what Step Functions would refuse, before anything starts. */
+function executionName(value: string): string {
+  const problems = executionNameProblems(value);
+  if (problems.length > 0) throw new InvalidArgumentError(`a run id ${problems.join('; ')}.`);
+  return value;
+}
+
+function positiveWholeNumber(value: string): number {
+  if (!/^[0-9]+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('it takes a positive whole number.');
+  return Number(value);
 }
 
 function collect(value: string, previous: string[]): string[] {
