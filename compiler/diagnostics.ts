@@ -1,13 +1,20 @@
 /**
  * Every diagnostic the compiler reports, by stable code. Tests check codes and
  * locations, never wording, so messages may improve freely; codes never change
- * meaning. BTN1xx parse, BTN2xx schema, BTN3xx graph and limits, BTN4xx expressions.
+ * meaning. BTN1xx parse, BTN2xx schema, BTN3xx graph and limits, BTN4xx expressions,
+ * BTN5xx the files a definition names (checked outside the compiler, which does no
+ * I/O: cli/check-functions.ts, cli/check-workflows.ts).
  */
 export const Codes = {
   TooManyProblems: 'BTN100',
   YamlSyntax: 'BTN101',
   NotAMapping: 'BTN102',
   EmptyDocument: 'BTN103',
+  Encoding: 'BTN104',
+  TooDeep: 'BTN105',
+  AliasExpansion: 'BTN106',
+  UnsupportedTag: 'BTN107',
+  BadKey: 'BTN108',
 
   UnknownKey: 'BTN201',
   MissingKey: 'BTN202',
@@ -19,6 +26,7 @@ export const Codes = {
   InvalidDuration: 'BTN208',
   MapConcurrencyLimit: 'BTN209',
   AgentConfig: 'BTN210',
+  InputDefault: 'BTN211',
 
   UnknownStep: 'BTN301',
   Cycle: 'BTN302',
@@ -26,6 +34,8 @@ export const Codes = {
   SelfReference: 'BTN304',
   StateNameTooLong: 'BTN306',
   DefinitionTooLarge: 'BTN307',
+  InvalidStateName: 'BTN308',
+  DurationTooLong: 'BTN309',
 
   ExprSyntax: 'BTN401',
   UnknownContext: 'BTN402',
@@ -36,6 +46,12 @@ export const Codes = {
   UnknownInput: 'BTN407',
   UnknownOutput: 'BTN408',
   ContextNotHere: 'BTN409',
+  ExpressionTooLong: 'BTN410',
+
+  FunctionFileMissing: 'BTN501',
+  FunctionExportMissing: 'BTN502',
+  WorkflowNotFound: 'BTN503',
+  FunctionFileBroken: 'BTN504',
 } as const;
 
 export type Code = (typeof Codes)[keyof typeof Codes];

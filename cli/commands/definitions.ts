@@ -2,20 +2,29 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { renderGraph } from '../../compiler/index.ts';
-import { loadWorkflow, printDiagnostics } from '../load.ts';
+import { loadWorkflow, printDiagnostics, type Loaded } from '../load.ts';
 import { UsageError } from '../usage-error.ts';
 
 /** `validate`, `compile` and `graph`: the commands that only read definitions. */
 export function registerDefinitionCommands(program: Command, exit: { code: number }) {
   program
     .command('validate')
-    .description('check workflow files; print every problem as FILE:LINE:COL: error CODE: message')
+    .description('check workflow files, and the function files and child workflows they name; print every problem as FILE:LINE:COL: error CODE: message')
     .argument('<files...>', 'workflow files (.yaml, .yml or .json)')
     .option('-q, --quiet', 'print nothing when the files are valid')
     .action(async (files: string[], options: { quiet?: boolean }) => {
       let bad = 0;
+      // Every file is reported, an unreadable one included, before the exit code says any failed.
       for (const file of files) {
-        const loaded = await loadWorkflow(file);
+        let loaded: Loaded;
+        try {
+          loaded = await loadWorkflow(file, { checkFiles: true });
+        } catch (error) {
+          if (!(error instanceof UsageError)) throw error;
+          process.stderr.write(`baton: ${error.message}\n`);
+          bad++;
+          continue;
+        }
         if (printDiagnostics(loaded)) bad++;
         else if (!options.quiet) process.stdout.write(`${file}: ok (${loaded.result.workflow?.steps.size ?? 0} steps)\n`);
       }
@@ -28,7 +37,7 @@ export function registerDefinitionCommands(program: Command, exit: { code: numbe
     .argument('<file>', 'workflow file')
     .option('-o, --out <dir>', 'write <dir>/<name>.asl.json instead of printing')
     .action(async (file: string, options: { out?: string }) => {
-      const loaded = await loadWorkflow(file);
+      const loaded = await loadWorkflow(file, { checkFiles: true });
       if (printDiagnostics(loaded) || !loaded.result.asl) {
         exit.code = 2;
         return;

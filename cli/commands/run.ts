@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { executionNameProblems } from '../../compiler/names.ts';
 import { buildRunResult } from '../../functions/runtime/run-result.ts';
 import type { RunStatus } from '../../functions/runtime/store/index.ts';
 import { LocalEngine, type InterpreterEvent } from '../engine/engine.ts';
@@ -35,7 +36,7 @@ export function registerRunCommand(program: Command, exit: { code: number }) {
     .argument('<file>', 'workflow file')
     .option('-i, --input <name=value>', "an input (repeatable); numbers, booleans and JSON are read by the input's declared type", collect, [])
     .option('--input-json <json>', 'all inputs as one JSON object (--input wins where both set a name)')
-    .option('--run-id <id>', 'the run id (an idempotency key); default: generated')
+    .option('--run-id <id>', 'the run id (an idempotency key; 1-80 characters, as Step Functions takes execution names); default: generated', executionName)
     .option('--json', 'print the run result as JSON on stdout')
     .option('--echo-agents', 'answer every agent step with the built-in echo agent (offline, no API keys)')
     .option('--trace <file>', "write the interpreter's events (one JSON object a line) to <file>")
@@ -113,6 +114,12 @@ async function execute(local: LocalStore, options: ExecOptions, exit: { code: nu
       await new Promise<void>((resolve) => trace.end(resolve));
     }
   }
+}
+
+function executionName(value: string): string {
+  const problems = executionNameProblems(value);
+  if (problems.length > 0) throw new InvalidArgumentError(`a run id ${problems.join('; ')}.`);
+  return value;
 }
 
 function collect(value: string, previous: string[]): string[] {

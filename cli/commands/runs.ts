@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { decideApproval } from '../../functions/runtime/kinds/approval.ts';
 import { buildRunResult } from '../../functions/runtime/run-result.ts';
 import { EnvSecrets } from '../../functions/runtime/secrets.ts';
@@ -21,7 +21,7 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
     .command('runs')
     .description('list runs, newest first')
     .option('-w, --workflow <name>', "only this workflow's runs")
-    .option('-n, --limit <n>', 'how many', (v) => Number.parseInt(v, 10), 20)
+    .option('-n, --limit <n>', 'how many', positiveWholeNumber, 20)
     .option('--json', 'print JSON')
     .action(async (options: { workflow?: string; limit: number; json?: boolean }) =>
       withStore(async (local) => {
@@ -66,6 +66,7 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
       .option('-c, --comment <text>', 'why')
       .action(async (runId: string, step: string, options: { comment?: string }) =>
         withStore(async (local) => {
+          if (!(await local.store.runs.get(runId))) throw new UsageError(`no run ${runId}`);
           const tokens = new LocalTaskTokens(local.store);
           const deps = { store: local.store, tokens, secrets: new EnvSecrets(), functions: new LocalFunctionLoader(process.cwd()) };
           await decideApproval(deps, runId, step, { decision, comment: options.comment, by: userInfo().username }).catch((error: Error) => {
@@ -95,4 +96,9 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
 /** A local run whose process is gone (kill -9, a closed laptop) shows as interrupted, not running. */
 function shownStatus(run: RunRecord): RunRecord {
   return isInterrupted(run, LEASE_STALE_MS) ? { ...run, status: 'interrupted' } : run;
+}
+
+function positiveWholeNumber(value: string): number {
+  if (!/^[0-9]+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('it takes a positive whole number.');
+  return Number(value);
 }

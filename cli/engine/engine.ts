@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { compile, formatDiagnostic, type CompileResult } from '../../compiler/index.ts';
 import type { ExecutionInput, LambdaRole, RunState } from '../../compiler/contract/index.ts';
 import { checkInputs } from '../../functions/runtime/control/inputs.ts';
@@ -11,6 +11,8 @@ import { handlerForRole, type Handler } from '../../functions/handlers.ts';
 import type { RuntimeDeps } from '../../functions/runtime/invoke-step.ts';
 import { EnvSecrets, type SecretResolver } from '../../functions/runtime/secrets.ts';
 import type { CheckpointStore, RunOwner, RunStatus } from '../../functions/runtime/store/index.ts';
+import { checkFunctions } from '../check-functions.ts';
+import { checkWorkflows, findChildDefinition } from '../check-workflows.ts';
 import { DiagnosticsError, UsageError } from '../usage-error.ts';
 import { LocalExecution, type InterpreterEvent, type StopReason } from './execution.ts';
 import { Lease } from './lease.ts';
@@ -139,7 +141,9 @@ export class LocalEngine {
       throw new UsageError(`${file}: no such file`);
     }
     const compiled = compile(text);
-    if (!compiled.asl) throw new DiagnosticsError(compiled.diagnostics.map((d) => formatDiagnostic(file, d)));
+    // What only fails at run time otherwise: a function file or export, a child workflow, that is not there.
+    const found = compiled.asl ? [...(await checkFunctions(file, compiled)), ...(await checkWorkflows(file, compiled))] : [];
+    if (!compiled.asl || found.length > 0) throw new DiagnosticsError([...compiled.diagnostics, ...found].map((d) => formatDiagnostic(file, d)));
     return { file: resolve(file), compiled: compiled as Definition['compiled'] };
   }
 
@@ -241,7 +245,7 @@ export class LocalEngine {
   /** `startExecution.sync:2`: the child workflow runs to its end in this engine, then the parent goes on. */
   private async runChild(parent: Definition, input: RunState): Promise<unknown> {
     const childName = input.run.workflow;
-    const file = await findDefinition(dirname(parent.file), childName);
+    const file = await findChildDefinition(dirname(parent.file), childName);
     if (!file) throw Object.assign(new Error(`no definition of workflow '${childName}' next to ${parent.file}`), { name: 'States.TaskFailed' });
     const child = await this.load(file);
     const childRun = await this.store.runs.get(input.run.id);
@@ -266,24 +270,6 @@ function localArn(file: string, runId: string, attempt: number): string {
 function parseLocalArn(arn: string | undefined): { file: string; attempt: number } | undefined {
   const match = arn ? /^arn:baton:local:execution:(.+):([^:]+):(\d+)$/.exec(arn) : null;
   return match ? { file: match[1], attempt: Number(match[3]) } : undefined;
-}
-
-async function findDefinition(dir: string, name: string): Promise<string | undefined> {
-  for (const ext of ['.yaml', '.yml', '.json']) {
-    const candidate = join(dir, name + ext);
-    try {
-      await readFile(candidate);
-      return candidate;
-    } catch {
-      // try the next
-    }
-  }
-  for (const entry of await readdir(dir)) {
-    if (!/\.(ya?ml|json)$/.test(entry)) continue;
-    const text = await readFile(join(dir, entry), 'utf8').catch(() => '');
-    if (compile(text).workflow?.name === name) return join(dir, entry);
-  }
-  return undefined;
 }
 
 export type { RunOwner };

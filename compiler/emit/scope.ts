@@ -42,7 +42,7 @@ export function resolverFor(workflow: Workflow, scope: Scope): Resolver {
     switch (ref.root) {
       case 'inputs': {
         if (first === undefined) return { path: '$.inputs', type: 'object' };
-        const input = workflow.inputs[String(first)];
+        const input = Object.hasOwn(workflow.inputs, String(first)) ? workflow.inputs[String(first)] : undefined;
         if (!input) return error(Codes.UnknownInput, `input '${first}' is not declared under 'inputs'${suggest(String(first), Object.keys(workflow.inputs))}`);
         return { path: toJsonPath('inputs', ref.path), type: ref.path.length === 1 ? input.type : 'unknown' };
       }

@@ -18,7 +18,7 @@ const SETTINGS: Record<AgentDoc['provider'], { needs: string[]; may: string[] }>
 export const agentsRule: Rule = ({ doc, model, report }) => {
   const names = Object.keys(model.agents);
   for (const [id, step] of Object.entries(doc.steps)) {
-    if (step.agent !== undefined && !(step.agent in model.agents)) {
+    if (step.agent !== undefined && !Object.hasOwn(model.agents, step.agent)) {
       report(['steps', id, 'agent'], Codes.UnknownAgent, `agent '${step.agent}' is not declared under 'agents'${suggest(step.agent, names)}`);
     }
   }

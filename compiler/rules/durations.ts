@@ -5,11 +5,17 @@ import type { Rule } from './rule.ts';
 
 const HINT = 'write 90s, 15m, 2h, 1d or whole seconds (Step Functions counts seconds, so 500ms is not allowed)';
 
-/** Every duration parses to whole seconds. */
+/** A Standard execution of Step Functions lasts at most a year: no timeout, wait or retry interval can be longer. */
+export const MAX_DURATION_SECONDS = 365 * 86_400;
+
+/** Every duration parses to whole seconds, and none is longer than an execution can last. */
 export const durationsRule: Rule = ({ doc, report }) => {
   const check = (path: Array<string | number>, value: string | number | undefined) => {
-    if (value !== undefined && parseDuration(value) === undefined) {
-      report(path, Codes.InvalidDuration, `'${value}' is not a duration: ${HINT}`);
+    if (value === undefined) return;
+    const seconds = parseDuration(value);
+    if (seconds === undefined) report(path, Codes.InvalidDuration, `'${value}' is not a duration: ${HINT}`);
+    else if (seconds > MAX_DURATION_SECONDS) {
+      report(path, Codes.DurationTooLong, `${path.at(-1)} '${value}' is longer than a year (${MAX_DURATION_SECONDS} seconds), the longest a Standard execution of Step Functions lasts`);
     }
   };
   const checkRetry = (path: Array<string | number>, retry: RetryDoc | undefined) => {

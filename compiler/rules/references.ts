@@ -1,25 +1,20 @@
 import { Codes } from '../diagnostics.ts';
 import { handlerRefs, needsOf } from '../model.ts';
-import { STEP_ID } from '../schema.ts';
 import type { Rule } from './rule.ts';
 
 /**
- * Step ids are well formed; `needs`, `on_failure`, `on_timeout` and `compensate`
- * name steps that exist; a handler is only a handler.
+ * `needs`, `on_failure`, `on_timeout` and `compensate` name steps that exist; a
+ * handler is only a handler. (Step ids themselves: step-ids.ts.) Lookups are of
+ * own keys only: `needs: toString` names no step.
  */
 export const referencesRule: Rule = ({ doc, model, report }) => {
   const ids = Object.keys(doc.steps);
-  for (const id of ids) {
-    if (!STEP_ID.test(id)) {
-      report(['steps', id], Codes.InvalidValue, `step id '${id}' must match ${STEP_ID.source}: it becomes a state name`, 'key');
-    }
-  }
   for (const [id, step] of Object.entries(doc.steps)) {
     const needs = needsOf(step);
     needs.forEach((need, index) => {
       const path = typeof step.needs === 'string' ? ['steps', id, 'needs'] : ['steps', id, 'needs', index];
       if (need === id) report(path, Codes.SelfReference, `step '${id}' needs itself`);
-      else if (!(need in doc.steps)) report(path, Codes.UnknownStep, `step '${id}' needs '${need}', which is not a step${suggest(need, ids)}`);
+      else if (!Object.hasOwn(doc.steps, need)) report(path, Codes.UnknownStep, `step '${id}' needs '${need}', which is not a step${suggest(need, ids)}`);
       else if (model.steps.get(need)?.handler) {
         report(path, Codes.HandlerMisuse, `'${need}' is a handler (named in on_failure, on_timeout or compensate); it runs only when called, so no step can need it`);
       }
@@ -27,7 +22,7 @@ export const referencesRule: Rule = ({ doc, model, report }) => {
     for (const { key, target } of handlerRefs(step)) {
       const path = ['steps', id, key];
       if (target === id) report(path, Codes.SelfReference, `step '${id}' names itself in '${key}'`);
-      else if (!(target in doc.steps)) report(path, Codes.UnknownStep, `'${key}' of '${id}' names '${target}', which is not a step${suggest(target, ids)}`);
+      else if (!Object.hasOwn(doc.steps, target)) report(path, Codes.UnknownStep, `'${key}' of '${id}' names '${target}', which is not a step${suggest(target, ids)}`);
       else {
         const handler = model.steps.get(target)!;
         if (!handler.handler) {

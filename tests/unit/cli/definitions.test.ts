@@ -19,6 +19,7 @@ describe('cli: validate, compile, graph', () => {
   it('prints every problem as FILE:LINE:COL: error CODE: message, exits 2, no stack trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-cli-'));
     const file = join(dir, 'broken.yaml');
+    writeFileSync(join(dir, 'a.ts'), 'export async function handler() {}\n');
     writeFileSync(file, 'name: broken\nsteps:\n  a:\n    function: ./a.ts\n    needs: [zz]\n    timeout: 500ms\n  b:\n    agent: nobody\n    prompt: hi\n');
     const out = baton('validate', file);
     expect(out.status).toBe(2);
