@@ -1,63 +1,89 @@
 /**
- * Walks a compiled state machine's success path with a duration per step, the way
- * Step Functions would run it when every step succeeds: sequences add up, Parallel
- * branches overlap, a barrier (`<id>.needs`) waits for the needs it names. Returns
- * when each step ends, the makespan, and how many state transitions the run makes.
+ * Walks a compiled state machine's success path with a duration per step, the
+ * way Step Functions would run it when every step succeeds: sequences add up,
+ * Parallel branches overlap, a barrier (`<id>.needs`) waits for the needs it
+ * names (on other branches). Returns when each step ends, the makespan, and what
+ * the run costs: state transitions, Lambda invocations and history events.
  * Hops between states cost nothing here; bench:engine measures them for real.
  */
-type States = Record<string, Record<string, any>>;
+type State = Record<string, any>;
+type States = Record<string, State>;
 
 export interface Timing {
   makespan: number;
   transitions: number;
+  lambdaCalls: number;
+  historyEvents: number;
   ends: Map<string, number>;
+}
+
+/**
+ * History events per state, as Step Functions writes them: entered and exited
+ * for every state; a Lambda Task adds scheduled, started, succeeded; a callback
+ * or child-execution Task adds scheduled, started, submitted, succeeded; a
+ * Parallel adds started and succeeded. The execution adds started and succeeded.
+ */
+function eventsOf(state: State): number {
+  if (state.Type === 'Task') return String(state.Resource).startsWith('${') ? 5 : 6;
+  if (state.Type === 'Parallel') return 4;
+  return 2;
 }
 
 export function simulate(asl: { StartAt: string; States: States }, durations: Map<string, number>): Timing {
   const ends = new Map<string, number>();
-  let transitions = 0;
   const owner = (name: string) => {
     const id = name.split('.')[0];
     return durations.has(id) ? id : undefined;
   };
+  const next = (state: State): string | undefined => (state.Type === 'Choice' ? state.Choices[0].Next : state.End ? undefined : state.Next);
 
-  const run = (startAt: string, states: States, start: number): number => {
+  // What a run costs does not depend on timing: walk the success path once.
+  const totals = { transitions: 0, lambdaCalls: 0, historyEvents: 2 };
+  const count = (startAt: string, states: States) => {
+    for (let name: string | undefined = startAt; name !== undefined; name = next(states[name])) {
+      const state = states[name];
+      totals.transitions++;
+      totals.historyEvents += eventsOf(state);
+      if (state.Type === 'Task' && (String(state.Resource).startsWith('${') || String(state.Resource).includes(':lambda:invoke'))) totals.lambdaCalls++;
+      for (const branch of state.Branches ?? []) count(branch.StartAt, branch.States);
+    }
+  };
+  count(asl.StartAt, asl.States);
+
+  // When each step ends: a branch stops at a barrier whose needs have not ended
+  // yet (they are on another branch) and is walked again, from its start, in the
+  // next round; each round ends more steps, since barriers wait on no cycle.
+  const walk = (startAt: string, states: States, start: number): number | undefined => {
     let t = start;
-    let name: string | undefined = startAt;
-    while (name !== undefined) {
-      const state: Record<string, any> = states[name];
-      transitions++;
+    for (let name: string | undefined = startAt; name !== undefined; name = next(states[name])) {
+      const state = states[name];
       const id = owner(name);
       if (state.Type === 'Parallel') {
-        t = branches(state.Branches, t);
+        const end = branches(state.Branches, t);
+        if (end === undefined) return undefined;
+        t = end;
       } else if (state.Type === 'Task' && id !== undefined && name === id) {
         t += durations.get(id)!;
         ends.set(id, t);
       } else if (state.Type === 'Task' && id !== undefined && name === `${id}.needs`) {
-        for (const need of state.Parameters.Payload.needs as string[]) t = Math.max(t, ends.get(need)!);
+        const needs = state.Parameters.Payload.needs as string[];
+        if (!needs.every((n) => ends.has(n))) return undefined;
+        t = Math.max(t, ...needs.map((n) => ends.get(n)!));
       }
-      if (state.Type === 'Choice') name = name === 'run.check' ? state.Default : state.Choices[0].Next;
-      else name = state.End ? undefined : state.Next;
     }
     return t;
   };
-
-  const branches = (list: Array<{ StartAt: string; States: States }>, start: number): number => {
-    let end = start;
-    const pending = [...list];
-    while (pending.length > 0) {
-      const index = pending.findIndex((b) => {
-        const id = owner(b.StartAt);
-        return !(id && b.StartAt === `${id}.needs`) || (b.States[b.StartAt].Parameters.Payload.needs as string[]).every((n) => ends.has(n));
-      });
-      const [branch] = pending.splice(index, 1);
-      end = Math.max(end, run(branch.StartAt, branch.States, start));
+  const branches = (list: Array<{ StartAt: string; States: States }>, start: number): number | undefined => {
+    for (;;) {
+      const known = ends.size;
+      const results = list.map((b) => walk(b.StartAt, b.States, start));
+      if (results.every((r) => r !== undefined)) return Math.max(start, ...(results as number[]));
+      if (ends.size === known) return undefined; // waits on a branch outside this Parallel
     }
-    return end;
   };
-
-  const makespan = run(asl.StartAt, asl.States, 0);
-  return { makespan, transitions, ends };
+  const makespan = walk(asl.StartAt, asl.States, 0);
+  if (makespan === undefined) throw new Error('a barrier waits for a step that never ends on the success path');
+  return { makespan, ends, ...totals };
 }
 
 /** The longest path through the DAG by duration: no schedule can beat it. */
@@ -79,3 +105,6 @@ export function levelPlan(ids: string[], needs: string[][], durations: Map<strin
   for (const id of ids) slowest[level.get(id)!] = Math.max(slowest[level.get(id)!] ?? 0, durations.get(id)!);
   return { makespan: slowest.reduce((a, b) => a + b, 0), transitions: ids.length + slowest.length + 2 };
 }
+
+/** Step Functions' limit on one execution's history. */
+export const MAX_HISTORY_EVENTS = 25_000;

@@ -19,7 +19,7 @@ import { LOCAL_TABLE, openMemoryDynamo } from '../cli/engine/local-dynamo.ts';
 import { compile } from '../compiler/index.ts';
 import { CheckpointStore } from '../functions/runtime/store/index.ts';
 import { probeLog } from '../tests/fixtures/workflows/steps/probe.ts';
-import { prng, randomDag, type RandomDag } from '../tests/support/random-workflow.ts';
+import { prng, randomDag, type RandomDag } from './random-workflow.ts';
 import { criticalPath, levelPlan } from './asl-timing.ts';
 
 const STEPS = join(import.meta.dirname, '../tests/fixtures/workflows/steps');

@@ -1,12 +1,13 @@
 /**
  * npm run bench:makespan — on a fixed-seed set of random DAGs with random step
  * durations: the makespan of the state machine Baton emits, divided by the
- * critical path, beside the same ratio for one Parallel per dependency level.
- * Also the state transitions per step of each (Step Functions bills transitions).
+ * critical path, beside the same ratio for one Parallel per dependency level;
+ * and what a run of it costs on Step Functions: state transitions (billed),
+ * Lambda invocations and history events per step, and definition bytes per step.
  */
 import { compile } from '../compiler/index.ts';
-import { dagWorkflow, prng, randomDag } from '../tests/support/random-workflow.ts';
-import { criticalPath, levelPlan, simulate } from './asl-timing.ts';
+import { chainWorkflow, dagWorkflow, prng, randomDag } from './random-workflow.ts';
+import { criticalPath, levelPlan, MAX_HISTORY_EVENTS, simulate } from './asl-timing.ts';
 import { printTable } from './table.ts';
 
 const cases = [
@@ -18,6 +19,8 @@ const cases = [
 
 const rows: string[][] = [];
 let worst = 0;
+let worstTransitions = 0;
+const perStepEvents: number[] = [];
 for (const { n, seeds } of cases) {
   for (const seed of seeds) {
     const dag = randomDag(n, seed, { maxNeeds: 3, window: 6 });
@@ -35,7 +38,9 @@ for (const { n, seeds } of cases) {
     const late = dag.ids.filter((id) => timing.ends.get(id) !== earliest.get(id)).length;
     const ratio = timing.makespan / critical;
     worst = Math.max(worst, ratio);
-    const barriers = JSON.stringify(result.asl).match(/\.needs"/g)?.length ?? 0;
+    worstTransitions = Math.max(worstTransitions, timing.transitions / n);
+    perStepEvents.push(timing.historyEvents / n);
+    const waits = JSON.stringify(result.asl).match(/\.needs"/g)?.length ?? 0;
     rows.push([
       String(n),
       String(seed),
@@ -43,13 +48,51 @@ for (const { n, seeds } of cases) {
       ratio.toFixed(2),
       (level.makespan / critical).toFixed(2),
       String(late),
-      String(barriers / 2),
+      String(waits / 2),
       (timing.transitions / n).toFixed(2),
       (level.transitions / n).toFixed(2),
+      (timing.lambdaCalls / n).toFixed(2),
+      (timing.historyEvents / n).toFixed(2),
+      String(Math.round(Buffer.byteLength(JSON.stringify(result.asl)) / n)),
     ]);
   }
 }
 
-console.log('makespan of random DAGs (durations 1–60 s) divided by the critical path');
-printTable(['steps', 'seed', 'critical s', 'baton', 'per-level', 'late steps', 'barriers', 'transitions/step', 'per-level t/step'], rows);
-console.log(`worst baton ratio: ${worst.toFixed(2)} (target 1.00; hops between states cost 0 here, see bench:engine)`);
+console.log('makespan of random DAGs (durations 1–60 s) divided by the critical path, and what one run costs');
+printTable(['steps', 'seed', 'critical s', 'baton', 'per-level', 'late steps', 'waits', 'transitions/step', 'per-level t/step', 'Lambda calls/step', 'history events/step', 'bytes/step'], rows);
+console.log(`worst baton ratio: ${worst.toFixed(2)} (target 1.00); most transitions per step: ${worstTransitions.toFixed(2)} (target ≤ 2.0)`);
+
+// A chain: the plain case.
+const chain = compile(chainWorkflow(1000));
+const chainTiming = simulate(chain.asl as never, new Map(Array.from({ length: 1000 }, (_, i) => [`s${i}`, 1])));
+console.log();
+console.log('a chain of 1,000 function steps');
+printTable(
+  ['transitions/step', 'Lambda calls/step', 'history events/step', 'bytes/step'],
+  [[(chainTiming.transitions / 1000).toFixed(2), (chainTiming.lambdaCalls / 1000).toFixed(2), (chainTiming.historyEvents / 1000).toFixed(2), String(Math.round(Buffer.byteLength(JSON.stringify(chain.asl)) / 1000))]],
+);
+
+// The largest workflows whose one run stays under Step Functions' 25,000 history events.
+const largest = (events: (n: number) => number) => {
+  let low = 1;
+  let high = 16_384;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (events(mid) <= MAX_HISTORY_EVENTS) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+};
+const chainEvents = (n: number) => {
+  const result = compile(chainWorkflow(n));
+  if (!result.asl) return Infinity; // over 1 MB: it would not deploy either
+  return simulate(result.asl as never, new Map(Array.from({ length: n }, (_, i) => [`s${i}`, 1]))).historyEvents;
+};
+const dagEvents = (n: number) => {
+  const dag = randomDag(n, 14, { maxNeeds: 3, window: 6 });
+  const result = compile(dagWorkflow(dag));
+  if (!result.asl) return Infinity;
+  return simulate(result.asl as never, new Map(dag.ids.map((id) => [id, 1]))).historyEvents;
+};
+console.log();
+console.log(`largest workflow whose run stays under ${MAX_HISTORY_EVENTS.toLocaleString('en')} history events and whose definition under 1 MB: a chain of ${largest(chainEvents)} steps; a random DAG (seed 14) of ${largest(dagEvents)} steps`);

@@ -65,7 +65,7 @@ export function compile(input: string | Uint8Array): CompileResult {
     return finish({ graph: emptyGraph });
   }
   if (typeof source.data !== 'object' || Array.isArray(source.data)) {
-    at([], Codes.NotAMapping, 'a workflow is a mapping with name, steps and the other keys of DSL.md');
+    at([], Codes.NotAMapping, 'a workflow is a mapping with name, steps and the other keys of docs/language.md');
     return finish({ graph: emptyGraph });
   }
 

@@ -1,4 +1,4 @@
-/** An input as a workflow declares it (DSL.md, `inputs`). */
+/** An input as a workflow declares it (docs/language.md, "Inputs"). */
 export interface InputSpec {
   type: 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
   required?: boolean;

@@ -4,10 +4,11 @@ import type { Workflow } from './model.ts';
  * The shape of the main flow, found from `needs`:
  * - `series`: each block starts when the one before it has finished;
  * - `parallel`: blocks with no dependency between them (an ASL `Parallel`);
- * - `chains`: a part of the graph that is not series-parallel, cut into chains
- *   (paths along real `needs` edges, as few as there can be). Each chain runs in
- *   its own branch; a step waits, behind a barrier on a task token, only for the
- *   needs that lie on other chains (see docs/compiler.md, "Exact dependencies").
+ * - `tree`: a part of the graph that is not series-parallel, as a forest along
+ *   real `needs` edges: each step runs right after one of its needs (its tree
+ *   parent), the children of a step with several fork in a Parallel after it,
+ *   and a step waits, behind a barrier on a task token, only for its other needs
+ *   (see docs/compiler.md, "Exact dependencies").
  *
  * Every split is exact: a series split is only made where every step after it
  * really depends on every step before it, so no step ever waits for a step it
@@ -17,7 +18,13 @@ export type Block =
   | { kind: 'step'; id: string }
   | { kind: 'series'; blocks: Block[] }
   | { kind: 'parallel'; blocks: Block[] }
-  | { kind: 'chains'; chains: string[][] };
+  | { kind: 'tree'; roots: TreeNode[] };
+
+/** A step of a `tree` block and the steps that run right after it. */
+export interface TreeNode {
+  id: string;
+  children: TreeNode[];
+}
 
 export interface Plan {
   root: Block | undefined;
@@ -187,40 +194,51 @@ class Decomposer {
     if (components.length > 1) return { kind: 'parallel', blocks: components.map((c) => this.decompose(c)) };
     const parts = this.seriesParts(nodes);
     if (parts.length > 1) return { kind: 'series', blocks: parts.map((p) => this.decompose(p)) };
-    return { kind: 'chains', chains: this.chains(nodes).map((chain) => chain.map((v) => this.ids[v])) };
+    return { kind: 'tree', roots: this.tree(nodes) };
   }
 
   /**
-   * The fewest chains that cover `nodes`, each a path along real edges: a maximum
-   * matching of "u then v" pairs (Hopcroft–Karp), seeded with the steps that have
-   * a single need here, so that those, who would otherwise wait on a barrier for
-   * that one need, follow it directly. Chains come out in topological order of
-   * their first step, each in topological order.
+   * The forest of `nodes` along real edges. A step that has one need here runs
+   * right after it (a wait saved); a need can run one step after it on its own
+   * branch, and forks the rest into a Parallel, which costs a state, so it forks
+   * only when that saves more than one wait: two more single-need steps at least,
+   * else the one left over waits. A step with several needs waits anyway, for all
+   * but its parent: it follows a need whose branch has no next step yet, or, if
+   * none has, starts a branch of its own.
    */
-  private chains(nodes: number[]): number[][] {
+  private tree(nodes: number[]): TreeNode[] {
     const stamp = ++this.stamp;
     for (const v of nodes) this.member[v] = stamp;
-    const position = new Map(nodes.map((v, i) => [v, i]));
-    const inside = (u: number) => this.member[u] === stamp;
-    const preds = nodes.map((v) => [...new Set(this.needs[v])].filter(inside).map((u) => position.get(u)!));
-    const n = nodes.length;
-    const next = new Int32Array(n).fill(-1); // matched successor of a position
-    const prev = new Int32Array(n).fill(-1); // matched predecessor
-    for (let j = 0; j < n; j++) {
-      if (preds[j].length === 1 && next[preds[j][0]] < 0) {
-        next[preds[j][0]] = j;
-        prev[j] = preds[j][0];
-      }
+    const made = new Map(nodes.map((v) => [v, { id: this.ids[v], children: [] } as TreeNode]));
+    const needsHere = new Map(nodes.map((v) => [v, [...new Set(this.needs[v])].filter((u) => this.member[u] === stamp)]));
+    const next = new Map<number, number>();
+    const extra = new Map<number, number[]>();
+    const roots: number[] = [];
+    for (const v of nodes) {
+      const needs = needsHere.get(v)!;
+      if (needs.length !== 1) continue;
+      const p = needs[0];
+      if (!next.has(p)) next.set(p, v);
+      else extra.set(p, [...(extra.get(p) ?? []), v]);
     }
-    hopcroftKarp(preds, next, prev);
-    const out: number[][] = [];
-    for (let j = 0; j < n; j++) {
-      if (prev[j] >= 0) continue;
-      const chain: number[] = [];
-      for (let k = j; k >= 0; k = next[k]) chain.push(nodes[k]);
-      out.push(chain);
+    for (const [p, more] of extra) {
+      if (more.length >= 2) continue;
+      roots.push(...more);
+      extra.delete(p);
     }
-    return out;
+    for (const v of nodes) {
+      const needs = needsHere.get(v)!;
+      if (needs.length === 0) roots.push(v);
+      if (needs.length < 2) continue;
+      const free = needs.filter((u) => !next.has(u));
+      if (free.length === 0) roots.push(v);
+      else next.set(free.at(-1)!, v);
+    }
+    for (const [p, v] of next) made.get(p)!.children.push(made.get(v)!);
+    for (const [p, more] of extra) made.get(p)!.children.push(...more.map((v) => made.get(v)!));
+    const order = new Map(nodes.map((v, i) => [this.ids[v], i]));
+    for (const node of made.values()) node.children.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+    return roots.sort((a, b) => order.get(this.ids[a])! - order.get(this.ids[b])!).map((v) => made.get(v)!);
   }
 
   /** Weakly connected components of the steps in `nodes`, each kept in topological order. */
@@ -277,52 +295,5 @@ class Decomposer {
     }
     parts.push(current);
     return parts;
-  }
-}
-
-/**
- * Grows the matching `next`/`prev` (predecessor position → successor position) to
- * a maximum one: phases of a breadth-first layering from the unmatched successors,
- * then vertex-disjoint augmenting paths along it. O(E √V).
- */
-function hopcroftKarp(preds: number[][], next: Int32Array, prev: Int32Array): void {
-  const n = preds.length;
-  const INF = 1 << 30;
-  const dist = new Int32Array(n);
-  for (;;) {
-    // Layers over successors j; an edge j → u (a predecessor) leads on to u's match.
-    const queue: number[] = [];
-    for (let j = 0; j < n; j++) {
-      if (prev[j] < 0 && preds[j].length > 0) {
-        dist[j] = 0;
-        queue.push(j);
-      } else dist[j] = INF;
-    }
-    let found = false;
-    for (let head = 0; head < queue.length; head++) {
-      const j = queue[head];
-      for (const u of preds[j]) {
-        const k = next[u];
-        if (k < 0) found = true;
-        else if (dist[k] === INF) {
-          dist[k] = dist[j] + 1;
-          queue.push(k);
-        }
-      }
-    }
-    if (!found) return;
-    const augment = (j: number): boolean => {
-      for (const u of preds[j]) {
-        const k = next[u];
-        if (k < 0 || (dist[k] === dist[j] + 1 && augment(k))) {
-          next[u] = j;
-          prev[j] = u;
-          return true;
-        }
-      }
-      dist[j] = INF;
-      return false;
-    };
-    for (let j = 0; j < n; j++) if (prev[j] < 0 && dist[j] === 0) augment(j);
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The shape of a workflow file (DSL.md), as one zod schema. The checker validates
+ * The shape of a workflow file (docs/language.md), as one zod schema. The checker validates
  * with it; `npm run schema` exports the same schema as
  * definitions/workflow.schema.json for editors. Rules that span several keys
  * (exactly one step kind, references between steps) live in compiler/rules/.

@@ -172,7 +172,7 @@ export type ApprovalEvent = z.infer<typeof ApprovalEvent>;
 export const StepAnswer = z.object({ status: z.enum(['succeeded', 'running']), outputs: z.unknown() });
 export type StepAnswer = z.infer<typeof StepAnswer>;
 
-/** An input as a workflow declares it (DSL.md, `inputs`). */
+/** An input as a workflow declares it (docs/language.md, "Inputs"). */
 export const InputSpec = z.object({
   type: z.enum(['string', 'number', 'integer', 'boolean', 'object', 'array']),
   required: z.boolean().optional(),

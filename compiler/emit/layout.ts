@@ -1,8 +1,9 @@
 /**
  * The main flow's shape, from the plan's blocks: a series runs its blocks one
  * after the other, a parallel block runs them side by side (a `Parallel`), and a
- * `chains` block runs each chain in a branch of one `Parallel`, a step waiting
- * behind a barrier only for its needs on other chains.
+ * `tree` block runs each step right after its tree parent (forking a Parallel
+ * where a step has several children), a step waiting behind a barrier only for
+ * its other needs.
  *
  * In fast mode (docs/compiler.md, "The flow") a series has one cascade: when a
  * step of it does not end as its dependents want, the flow leaves by the
@@ -11,7 +12,7 @@
  * goes on by the series' own cascade exit. A Parallel's `.check` Choice decides
  * which exit its end takes.
  */
-import type { Block } from '../plan.ts';
+import type { Block, TreeNode } from '../plan.ts';
 import { acceptedStatuses, and, BASE_SELECTOR, skippedRecord, statusIs, type EmitContext } from './context.ts';
 import { choice, parallel, pass, task, type Fragment, type States } from './states.ts';
 import { skipEvent } from './payloads.ts';
@@ -63,10 +64,9 @@ function emitBlock(ctx: EmitContext, block: Block, mode: Mode, exits: Exits): Fr
       return emitSeries(ctx, block.blocks, mode, exits);
     case 'parallel':
       return emitParallel(ctx, block, mode, exits, block.blocks.map((b) => () => emitSeries(ctx, b.kind === 'series' ? b.blocks : [b], mode, { ok: undefined, cascade: undefined })));
-    case 'chains': {
-      const region = new Set(stepsOf(block));
-      const previous = new Map(block.chains.flatMap((chain) => chain.map((id, i) => [id, chain[i - 1]] as const)));
-      return emitParallel(ctx, block, mode, exits, block.chains.map((chain) => () => emitChain(ctx, chain, { region, previous }, mode)));
+    case 'tree': {
+      const tree = treeOf(block.roots);
+      return emitParallel(ctx, block, mode, exits, block.roots.map((root) => () => emitTreeBranch(ctx, root, tree, mode)));
     }
   }
 }
@@ -103,40 +103,82 @@ function emitParallel(ctx: EmitContext, block: Block, mode: Mode, exits: Exits, 
   return { startAt: name, states };
 }
 
+interface Tree {
+  region: Set<string>;
+  parent: Map<string, string>;
+}
+
+function treeOf(roots: TreeNode[]): Tree {
+  const region = new Set<string>();
+  const parent = new Map<string, string>();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    region.add(node.id);
+    for (const child of node.children) {
+      parent.set(child.id, node.id);
+      stack.push(child);
+    }
+  }
+  return { region, parent };
+}
+
+/** The steps of a subtree, depth first. */
+function subtree(node: TreeNode): string[] {
+  const out: string[] = [];
+  const stack = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    out.push(n.id);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+  }
+  return out;
+}
+
 /**
- * One chain of a `chains` block: its steps one after the other, each waiting
- * for its needs on other chains (`<id>.needs`) and telling its dependents on
- * other chains when it ends. Its cascade tells them about the steps it skips.
+ * One branch of a `tree` block: a step, then its only child, and so on, then a
+ * Parallel of the children of the first step that has several. Each step waits
+ * for its needs other than its tree parent (`<id>.needs`) and tells its
+ * dependents other than its tree children when it ends. The branch's cascade
+ * skips what of its subtree has not run, and tells their dependents.
  */
-function emitChain(ctx: EmitContext, chain: string[], block: { region: Set<string>; previous: Map<string, string | undefined> }, mode: Mode): Fragment {
-  const { region, previous } = block;
+function emitTreeBranch(ctx: EmitContext, start: TreeNode, tree: Tree, mode: Mode): Fragment {
   const barrierOf = (id: string) => {
-    const dependents = (ctx.plan.dependents.get(id) ?? []).filter((d) => region.has(d) && previous.get(d) !== id);
-    const waitFor = ctx.step(id).needs.filter((n) => region.has(n) && n !== previous.get(id));
+    const dependents = (ctx.plan.dependents.get(id) ?? []).filter((d) => tree.region.has(d) && tree.parent.get(d) !== id);
+    const waitFor = ctx.step(id).needs.filter((n) => tree.region.has(n) && n !== tree.parent.get(id));
     return { waitFor, dependents: dependents.length > 0 ? dependents : undefined };
   };
+  const segment: TreeNode[] = [start];
+  while (segment.at(-1)!.children.length === 1) segment.push(segment.at(-1)!.children[0]);
+  const fork = segment.at(-1)!.children;
   const states: States = {};
-  const cascade = mode === 'fast' ? ctx.claim(cascadeName(chain)) : undefined;
+  const ids = subtree(start);
+  const cascade = mode === 'fast' ? ctx.claim(cascadeName(ids)) : undefined;
   let next: string | undefined;
-  for (let i = chain.length - 1; i >= 0; i--) {
-    const fragment = emitStep(ctx, chain[i], mode, { ok: next, cascade: mode === 'fast' ? cascade : next }, barrierOf(chain[i]));
+  if (fork.length > 1) {
+    const forked = emitParallel(ctx, { kind: 'tree', roots: fork }, mode, { ok: undefined, cascade: undefined }, fork.map((child) => () => emitTreeBranch(ctx, child, tree, mode)));
+    Object.assign(states, forked.states);
+    next = forked.startAt;
+  }
+  for (let i = segment.length - 1; i >= 0; i--) {
+    const fragment = emitStep(ctx, segment[i].id, mode, { ok: next, cascade: mode === 'fast' ? cascade : next }, barrierOf(segment[i].id));
     Object.assign(states, fragment.states);
     next = fragment.startAt;
   }
   if (cascade !== undefined) {
-    const signals = chain.flatMap((id) => {
+    const signals = ids.flatMap((id) => {
       const { dependents } = barrierOf(id);
       return dependents ? [{ step: id, dependents }] : [];
     });
     if (signals.length === 0) {
-      Object.assign(states, emitCascade(ctx, cascade, chain, undefined));
+      Object.assign(states, emitCascade(ctx, cascade, ids, undefined));
     } else {
-      // One control call records the skipped steps and tells the steps on other chains waiting on any of them.
-      const outputs = Object.fromEntries(chain.flatMap((id) => (ctx.step(id).outputs ? [[id, declaredOutputs(ctx.step(id))!]] : [])));
+      // One control call records the skipped steps and tells the steps waiting on any of them.
+      const outputs = Object.fromEntries(ids.flatMap((id) => (ctx.step(id).outputs ? [[id, declaredOutputs(ctx.step(id))!]] : [])));
       states[cascade] = task({
-        comment: `${chain.join(', ')}: those that have not run are skipped.`,
+        comment: `${ids.join(', ')}: those that have not run are skipped.`,
         resource: ctx.lambda({ kind: 'control' }),
-        parameters: skipEvent(chain, outputs, signals),
+        parameters: skipEvent(ids, outputs, signals),
         resultPath: '$.steps',
         retry: [transientRetrier()],
         next: undefined,
@@ -187,16 +229,16 @@ export function stepsOf(block: Block): string[] {
   switch (block.kind) {
     case 'step':
       return [block.id];
-    case 'chains':
-      return block.chains.flat();
+    case 'tree':
+      return block.roots.flatMap(subtree);
     default:
       return block.blocks.flatMap(stepsOf);
   }
 }
 
 function firstSteps(block: Block): string[] {
-  const first = (b: Block): string => (b.kind === 'step' ? b.id : b.kind === 'chains' ? b.chains[0][0] : first(b.blocks[0]));
-  if (block.kind === 'chains') return block.chains.map((c) => c[0]);
+  const first = (b: Block): string => (b.kind === 'step' ? b.id : b.kind === 'tree' ? b.roots[0].id : first(b.blocks[0]));
+  if (block.kind === 'tree') return block.roots.map((r) => r.id);
   if (block.kind === 'parallel') return block.blocks.map(first);
   return [first(block)];
 }

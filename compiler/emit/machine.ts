@@ -44,13 +44,17 @@ export function emitMachine(workflow: Workflow, plan: Plan, report: EmitReporter
 export type { ExprDiagnostic, YamlPath };
 
 /**
- * The states in the order a run meets them (depth first from StartAt), nested
- * branches too, so the JSON reads top to bottom like the workflow file.
+ * The states in the order a run meets them (depth first from StartAt, Choices
+ * and Catches after Next... in the order written), nested branches too, so the
+ * JSON reads top to bottom like the workflow file. Iterative: a chain of
+ * thousands of steps is as deep as it is long.
  */
 function inFlowOrder(startAt: string, states: States): States {
   const ordered: States = {};
-  const visit = (name: string) => {
-    if (name in ordered || !(name in states)) return;
+  const stack = [startAt];
+  while (stack.length > 0) {
+    const name = stack.pop()!;
+    if (name in ordered || !(name in states)) continue;
     const state = { ...states[name] };
     ordered[name] = state;
     if (Array.isArray(state.Branches)) {
@@ -60,12 +64,15 @@ function inFlowOrder(startAt: string, states: States): States {
       const p = state.ItemProcessor as { ProcessorConfig: unknown; StartAt: string; States: States };
       state.ItemProcessor = { ...p, States: inFlowOrder(p.StartAt, p.States) };
     }
-    for (const c of (state.Choices as Array<{ Next: string }> | undefined) ?? []) visit(c.Next);
-    if (typeof state.Next === 'string') visit(state.Next);
-    if (typeof state.Default === 'string') visit(state.Default);
-    for (const c of (state.Catch as Array<{ Next: string }> | undefined) ?? []) visit(c.Next);
-  };
-  visit(startAt);
+    const successors = [
+      ...((state.Choices as Array<{ Next: string }> | undefined) ?? []).map((c) => c.Next),
+      ...(typeof state.Next === 'string' ? [state.Next] : []),
+      ...(typeof state.Default === 'string' ? [state.Default] : []),
+      ...((state.Catch as Array<{ Next: string }> | undefined) ?? []).map((c) => c.Next),
+    ];
+    // Pushed in reverse, so the first successor is visited first.
+    for (let i = successors.length - 1; i >= 0; i--) stack.push(successors[i]);
+  }
   for (const name of Object.keys(states)) if (!(name in ordered)) ordered[name] = states[name];
   return ordered;
 }

@@ -28,7 +28,7 @@ export interface Exits {
   cascade: string | undefined;
 }
 
-/** A step inside a `chains` block: the needs on other chains it waits for, and the dependents on other chains it tells. */
+/** A step inside a `tree` block: the needs it waits for (all but its tree parent), and the dependents it tells (all but its tree children). */
 export interface Barrier {
   waitFor: string[];
   dependents?: Dependents;
@@ -109,7 +109,7 @@ export function emitInstance(ctx: EmitContext, instance: Instance, mode: Mode, e
     }
   }
 
-  // ---- behind a barrier: first wait for the needs on other chains.
+  // ---- behind a barrier: first wait for the needs other than the tree parent.
   if (barrier && barrier.waitFor.length > 0) {
     const waitName = ctx.claim(`${name}.needs`);
     const tolerate = barrier.waitFor.filter((n) => ctx.step(n).continueOnError);

@@ -1,7 +1,7 @@
 import type { CheckpointStore } from './store/index.ts';
 import { stepIdOf, type RunError, type RunStatus, type StepCheckpoint, type StepStatus } from './store/index.ts';
 
-/** DSL.md's run result: what `baton run --json` prints and `GET /runs/{id}` returns. */
+/** The run result (docs/runtime.md, "The run result"): what `baton run --json` prints and `GET /runs/{id}` returns. */
 export interface RunResult {
   run_id: string;
   workflow: string;

@@ -1,6 +1,6 @@
 /**
  * Where `${{ secrets.NAME }}` values come from: the environment locally, Secrets
- * Manager on AWS. Steps resolve them at the moment of use (DSL.md), so a secret is
+ * Manager on AWS. Steps resolve them at the moment of use (docs/runtime.md, "Secrets"), so a secret is
  * read inside the step's process and never travels through the state machine.
  */
 

@@ -1,4 +1,4 @@
-/** The agent providers by `provider:` name (DSL.md, Agents). */
+/** The agent providers by `provider:` name (docs/runtime.md, "Agents"). */
 
 import type { AgentSettings } from '../../../compiler/contract/index.ts';
 import { agentapiProvider } from './agentapi.ts';

@@ -19,7 +19,7 @@ export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed
 
 export type RunControl = 'pause' | 'cancel';
 
-/** Why a run failed, in the shape of DSL.md's run result. */
+/** Why a run failed, in the shape of the run result (docs/runtime.md). */
 export interface RunError {
   step?: string;
   name: string;

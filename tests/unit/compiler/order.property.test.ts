@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../compiler/index.ts';
 import { validateAsl, stepOrder } from '../../support/asl.ts';
-import { ancestorsOf, dagWorkflow, randomDag, type RandomDag } from '../../support/random-workflow.ts';
+import { ancestorsOf, dagWorkflow, randomDag, type RandomDag } from '../../../bench/random-workflow.ts';
 
 function orderOf(dag: RandomDag) {
   const result = compile(dagWorkflow(dag));

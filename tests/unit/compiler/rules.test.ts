@@ -73,7 +73,7 @@ describe('compile: diagnostics', () => {
   });
 
   it('reports BTN307 when the definition is over 1 MB', async () => {
-    const { dagWorkflow, randomDag } = await import('../../support/random-workflow.ts');
+    const { dagWorkflow, randomDag } = await import('../../../bench/random-workflow.ts');
     const result = compile(dagWorkflow(randomDag(1000, 7, { maxNeeds: 3, window: 8 })));
     expect(result.diagnostics.map((d) => `${d.code}@${d.line}:${d.column}`)).toEqual(['BTN307@1:7']);
     expect(result.asl).toBeUndefined();

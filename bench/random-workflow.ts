@@ -63,3 +63,10 @@ export function ancestorsOf(dag: RandomDag): Map<string, Set<string>> {
   });
   return out;
 }
+
+/** A chain of `n` function steps, each needing the one before. */
+export function chainWorkflow(n: number, name = 'chain', functionFile = './noop.ts'): string {
+  const lines = [`name: ${name}`, 'steps:'];
+  for (let i = 0; i < n; i++) lines.push(`  s${i}: { function: ${functionFile}${i > 0 ? `, needs: s${i - 1}` : ''} }`);
+  return lines.join('\n') + '\n';
+}
