@@ -225,6 +225,11 @@ export class LocalEngine {
       fetch: this.options.fetch,
       agentPollBudgetMs: this.options.agentPollBudgetMs,
       agentPollIntervalMs: this.options.agentPollIntervalMs,
+      // A step checks the run as its execution's poller last read it (the store only until the first poll).
+      runView: async (runId: string) => {
+        const seen = [...this.executions.values()].find((e) => e.runId === runId)?.lastRun;
+        return seen ?? this.store.runs.get(runId);
+      },
       // Pause and cancel found at a step boundary: the step's handler stops the execution, as StopExecution would.
       executions: {
         stop: async (arn: string, error: string) => this.executions.get(arn)?.stop(error === 'Baton.RunCancelled' ? 'cancelled' : 'paused'),

@@ -8,7 +8,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { ExecutionInput, LambdaRole } from '../../compiler/contract/index.ts';
 import type { Handler } from '../../functions/handlers.ts';
-import type { CheckpointStore, RunStatus } from '../../functions/runtime/store/index.ts';
+import type { CheckpointStore, RunRecord, RunStatus } from '../../functions/runtime/store/index.ts';
 import { bindTask, type BindingHost, type TaskHandler } from './bindings.ts';
 import type { LocalTaskTokens } from './local-tokens.ts';
 import { prepareForLocal, walkStates } from './asl-local.ts';
@@ -47,12 +47,18 @@ export class LocalExecution {
   private stopping: StopReason | undefined;
   private readonly inFlight = { count: 0 };
   private execution: ReturnType<StateMachine['run']> | undefined;
+  /** The run as this execution's poller last read it: what its steps check at their boundary. */
+  lastRun: RunRecord | undefined;
   /** Why the execution failed, as the interpreter says (the run record may know better). */
   error: { name: string; cause: string } | undefined;
 
   constructor(options: ExecutionOptions) {
     this.options = options;
     this.arn = options.arn;
+  }
+
+  get runId(): string {
+    return this.options.input.run.id;
   }
 
   /**
@@ -91,6 +97,7 @@ export class LocalExecution {
       if (state.Type === 'Task') handlers[name] = bindTask(state, roles, host);
       if (state.Type === 'Wait' && name.endsWith('.wait')) waitTimeOverrides[name] = options.agentPollWaitMs ?? 1000;
     }
+    this.lastRun = await options.store.runs.get(runId);
     const progress = new ProgressTracker(options.compiled, runId, options.onProgress);
     const machine = new StateMachine(asl as never, { validationOptions: { noValidate: true } });
     this.execution = machine.run(options.input as never, {
@@ -99,10 +106,13 @@ export class LocalExecution {
     });
     progress.runStarted(options.input.run.attempt);
     const events = progress.consume(options.onStateEvent ? tap(this.execution.eventLogs, options.onStateEvent) : this.execution.eventLogs);
-    // Pause and cancel from another process, when no step boundary comes (all steps waiting).
+    // Pause and cancel from another process: the poller stops the execution at the
+    // next step boundary (or at once, when all steps wait), and keeps the run its
+    // steps check at their boundary.
     const poller = setInterval(async () => {
       try {
         const run = await options.store.runs.get(runId);
+        this.lastRun = run;
         if (run?.control === 'cancel') this.stop('cancelled');
         else if (run?.control === 'pause') this.stop('paused');
       } catch {

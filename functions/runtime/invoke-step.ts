@@ -74,11 +74,10 @@ export async function invokeStep(call: TypedStepEvent, deps: RuntimeDeps): Promi
     return response;
   };
 
-  await checkControl(runId, deps, now, emit);
-
   let attempt: number;
   let checkpoint: StepCheckpoint | undefined;
   if (poll) {
+    await checkControl(runId, deps, now, emit);
     // A poll continues the attempt that submitted the prompt (its progress is in the
     // checkpoint); it is not a new try.
     checkpoint = await store.steps.get(runId, key);
@@ -88,14 +87,27 @@ export async function invokeStep(call: TypedStepEvent, deps: RuntimeDeps): Promi
     // An agent's previous attempt may have posted its prompt without learning that it
     // landed; begin clears that progress, so the kind gets it from this read.
     if (kind === 'agent') checkpoint = await store.steps.get(runId, key);
-    // Otherwise no read first: begin's condition refuses a step that already succeeded,
-    // and that answer is the cue to return the stored outputs (one request per step less).
+    // The run's control flag and the attempt's start are one round trip, not two: they
+    // go out together, and a run found paused or cancelled gives the attempt back.
+    // No read of the step first: begin's condition refuses a step that already
+    // succeeded, and that answer is the cue to return the stored outputs.
+    const begun = store.steps.begin(runId, key).then(
+      (n) => ({ attempt: n }),
+      (error: unknown) => ({ error }),
+    );
     try {
-      attempt = await store.steps.begin(runId, key);
-    } catch (error) {
-      if (error instanceof StepAlreadySucceededError) return reuse();
-      throw error;
+      await checkControl(runId, deps, now, emit);
+    } catch (stopped) {
+      const started = await begun;
+      if ('attempt' in started) await store.steps.giveBack(runId, key, started.attempt);
+      throw stopped;
     }
+    const started = await begun;
+    if ('error' in started) {
+      if (started.error instanceof StepAlreadySucceededError) return reuse();
+      throw started.error;
+    }
+    attempt = started.attempt;
   }
   emit('step.started', { attempt, ...(poll ? { phase: 'poll' } : {}) });
 
@@ -161,7 +173,7 @@ async function withDeadline<T>(work: Promise<T>, seconds: number | undefined): P
  * execution, so no step ever catches them.
  */
 async function checkControl(runId: string, deps: RuntimeDeps, now: () => Date, emit: (event: string, fields?: Record<string, unknown>) => void): Promise<void> {
-  const run = await deps.store.runs.get(runId);
+  const run = deps.runView ? await deps.runView(runId) : await deps.store.runs.get(runId);
   if (!run?.control) return;
   const status = run.control === 'cancel' ? 'cancelled' : 'paused';
   if (run.status !== status) {

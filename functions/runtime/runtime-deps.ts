@@ -7,7 +7,7 @@
 import type { FunctionLoader } from './function-loader.ts';
 import type { Redactor } from './redact.ts';
 import type { SecretResolver } from './secrets.ts';
-import type { CheckpointStore, StepCheckpoint, StepKey } from './store/index.ts';
+import type { CheckpointStore, RunRecord, StepCheckpoint, StepKey } from './store/index.ts';
 import type { TaskTokens } from './task-tokens.ts';
 
 /** Stops an execution (pause and cancel, at a step boundary): StopExecution on AWS, the local engine locally. */
@@ -21,6 +21,12 @@ export interface RuntimeDeps {
   tokens: TaskTokens;
   functions: FunctionLoader;
   executions?: Executions;
+  /**
+   * Where a step reads its run (its control flag) at its boundary. Default: the
+   * store, as a Lambda must. The local engine passes the view its own poller keeps
+   * fresh (a pause from another terminal is seen within its poll interval).
+   */
+  runView?: (runId: string) => Promise<RunRecord | undefined>;
   /** HTTP client for http steps and agent providers. Default: the global `fetch`. */
   fetch?: typeof fetch;
   /** Clock for timestamps. */

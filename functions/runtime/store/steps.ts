@@ -49,6 +49,17 @@ export class StepStore {
   }
 
   /**
+   * Undoes `begin` for an attempt that never ran (the run was paused or cancelled at
+   * its boundary): the step is pending again and the attempt is not counted.
+   */
+  async giveBack(runId: string, key: StepKey, attempt: number): Promise<boolean> {
+    const b = new UpdateBuilder().set('status', 'pending').add('attempts', -1).remove('attempt_started_at');
+    // Closes: giving back an attempt that a duplicate invocation has since moved on.
+    const condition = `${b.name('status')} = ${b.value('running')} AND ${b.name('attempts')} = ${b.value(attempt)}`;
+    return (await this.table.updateWhere(keys.run(runId), keys.step(key), b, condition)) !== undefined;
+  }
+
+  /**
    * Records a success: the full result (in parts when large) and the declared outputs
    * (`outputs` omitted: the outputs are the result itself, stored once).
    */

@@ -210,7 +210,8 @@ describe('invokeStep: pause and cancel', () => {
 
     expect(loader.calls).toBe(0);
     expect((await harness.store.runs.get(runId))?.status).toBe('paused');
-    expect(await harness.store.steps.get(runId, { step: 'build' })).toBeUndefined();
+    // The attempt was started with the control check and given back: nothing counted.
+    expect(await harness.store.steps.get(runId, { step: 'build' })).toMatchObject({ status: 'pending', attempts: 0 });
   });
 
   it('records a cancelled run and stops with Baton.RunCancelled', async () => {
