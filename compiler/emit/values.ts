@@ -90,11 +90,15 @@ export function compiledEntry(key: string, compiled: CompiledValue, payloadPath:
   }
 }
 
-/** A scalar that can be written as an intrinsic function argument as it is. */
+/**
+ * A scalar that `States.Array` carries exactly as an argument. Strings need no
+ * escape at all: aws-local-stepfunctions keeps the backslash of an escaped
+ * quote or brace inside an array (only a string result loses its backslashes).
+ */
 function isPlainScalar(value: unknown): boolean {
   if (value === null || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isInteger(value);
-  return typeof value === 'string' && isIntrinsicSafeText(value);
+  return typeof value === 'string' && isIntrinsicSafeText(value) && !/['{}]/.test(value);
 }
 
 /** A constant as an intrinsic function argument: `'it\'s'`, `3`, `true`, `null`. */
