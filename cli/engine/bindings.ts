@@ -65,8 +65,19 @@ export function bindTask(state: Record<string, unknown>, roles: Record<string, L
   return async (input: { Payload: Record<string, unknown> }) => {
     if (host.stopping()) return never();
     const token = `local-${randomBytes(12).toString('hex')}`;
-    await invoke({ ...input.Payload, token });
-    const outcome = await host.tokens.wait(token, host.signal).catch(() => undefined);
+    // Listening before the handler sees the token: a release during the call (a
+    // barrier whose needs have all ended, an approval decided before) is not missed.
+    const listening = new AbortController();
+    const stop = () => listening.abort();
+    host.signal.addEventListener('abort', stop, { once: true });
+    const released = host.tokens.wait(token, listening.signal).catch(() => undefined);
+    try {
+      await invoke({ ...input.Payload, token });
+    } catch (error) {
+      listening.abort();
+      throw error;
+    }
+    const outcome = await released.finally(() => host.signal.removeEventListener('abort', stop));
     if (!outcome) return never();
     if (outcome.status === 'success') return outcome.output;
     throw Object.assign(new Error(outcome.cause), { name: outcome.error });

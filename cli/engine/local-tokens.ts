@@ -24,12 +24,17 @@ export class LocalTaskTokens implements TaskTokens {
   // The store write closes the token once and for all (a second release fails).
   // A waiter in this process is woken only after it, unless the caller knows it
   // releases at most once (`wakeFirst`: the dependency barrier, whose counter
-  // already guarantees that) and saves the round trip on the critical path.
+  // already guarantees that). Such a release, with its waiter listening here,
+  // needs no store write at all: a barrier's waiter is always in the process that
+  // runs the execution, and a resumed run starts fresh counters and tokens.
   async sendSuccess(token: string, output: unknown, options: { wakeFirst?: boolean } = {}): Promise<void> {
     const outcome: TokenOutcome = { status: 'success', output };
-    if (options.wakeFirst) this.events.emit(token, outcome);
+    if (options.wakeFirst && this.events.listenerCount(token) > 0) {
+      this.events.emit(token, outcome);
+      return;
+    }
     await this.inner.sendSuccess(token, output);
-    if (!options.wakeFirst) this.events.emit(token, outcome);
+    this.events.emit(token, outcome);
   }
 
   async sendFailure(token: string, error: string, cause: string): Promise<void> {
@@ -37,7 +42,12 @@ export class LocalTaskTokens implements TaskTokens {
     this.events.emit(token, { status: 'failure', error, cause } satisfies TokenOutcome);
   }
 
-  /** Resolves with the token's outcome, however and wherever it is released. */
+  /**
+   * Resolves with the token's outcome, however and wherever it is released. The
+   * caller listens before it hands the token out, so a release in this process
+   * always finds the listener; the store is read only for releases from other
+   * processes (`baton approve`), every `pollMs`.
+   */
   wait(token: string, signal: AbortSignal): Promise<TokenOutcome> {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -52,6 +62,7 @@ export class LocalTaskTokens implements TaskTokens {
         this.events.off(token, finish);
         reject(signal.reason ?? new Error('aborted'));
       };
+      if (signal.aborted) return onAbort();
       this.events.on(token, finish);
       signal.addEventListener('abort', onAbort, { once: true });
       const poll = async () => {
@@ -63,7 +74,7 @@ export class LocalTaskTokens implements TaskTokens {
         }
         if (!signal.aborted) timer = setTimeout(poll, this.pollMs);
       };
-      void poll();
+      timer = setTimeout(poll, this.pollMs);
     });
   }
 }

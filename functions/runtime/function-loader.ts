@@ -23,13 +23,27 @@ export interface FunctionLoader {
  */
 export class LocalFunctionLoader implements FunctionLoader {
   private readonly baseDir: string;
+  /** Node caches a module once imported; this also skips the file check on every step after the first. */
+  private readonly loaded = new Map<string, Promise<StepFunction>>();
 
   constructor(baseDir: string) {
     this.baseDir = baseDir;
   }
 
-  async load(file: string, exportName: string): Promise<StepFunction> {
+  load(file: string, exportName: string): Promise<StepFunction> {
     const path = isAbsolute(file) ? file : resolve(this.baseDir, file);
+    const key = `${path}#${exportName}`;
+    let fn = this.loaded.get(key);
+    if (!fn) {
+      fn = this.import(path, file, exportName);
+      this.loaded.set(key, fn);
+      // A failed load is tried again next time (the file may appear, or be fixed).
+      fn.catch(() => this.loaded.delete(key));
+    }
+    return fn;
+  }
+
+  private async import(path: string, file: string, exportName: string): Promise<StepFunction> {
     try {
       await access(path);
     } catch {
