@@ -140,7 +140,8 @@ export class BatonStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The checkpoint store' });
     new CfnOutput(this, 'AlarmTopic', { value: this.alerts.topic.topicArn, description: 'Where the alarms go' });
     this.stateMachines.forEach((machine, i) => {
-      new CfnOutput(this, `Console${workflows[i].name.replace(/[^A-Za-z0-9]/g, '')}`, {
+      const pascal = workflows[i].name.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c: string) => c.toUpperCase());
+      new CfnOutput(this, `Console${pascal}`, {
         value: consoleUrl(this, machine.stateMachine.stateMachineArn),
         description: `${workflows[i].name} in the Step Functions console`,
       });

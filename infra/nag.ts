@@ -15,7 +15,7 @@ export function addChecks(app: App): void {
 
 export const REASONS = {
   xrayWildcard:
-    'X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords) and Step Functions log delivery (logs:*LogDelivery*, logs:DescribeLogGroups, logs:DescribeResourcePolicies, logs:PutResourcePolicy) have no resource-level permissions: AWS requires Resource "*" for them. tests/infra checks that no other action gets "*".',
+    'X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords, xray:GetSamplingRules, xray:GetSamplingTargets) and Step Functions log delivery (logs:CreateLogDelivery, logs:GetLogDelivery, logs:UpdateLogDelivery, logs:DeleteLogDelivery, logs:ListLogDeliveries, logs:DescribeLogGroups, logs:DescribeResourcePolicies, logs:PutResourcePolicy) have no resource-level permissions: AWS requires Resource "*" for them. tests/infra checks that no other action gets "*".',
   executions:
     'Execution names are chosen per run (the run id), so the resource is every execution of one named state machine of this stack (execution:<name>:*), never of another.',
   syncLambda:
