@@ -5,7 +5,7 @@
  * broken workflow never reaches AWS.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { compile, formatDiagnostic, workflowManifest, type WorkflowManifest } from '../compiler/index.ts';
 import { secretsOf } from '../compiler/manifest.ts';
 import { taskTarget, type LambdaRole } from '../compiler/contract/index.ts';
@@ -35,7 +35,7 @@ export function loadDefinitions(folder: string, root = process.cwd()): CompiledW
   const workflows: CompiledWorkflow[] = [];
   for (const name of names) {
     const file = join(dir, name);
-    const shown = relative(root, file) || file;
+    const shown = shownPath(root, file);
     const result = compile(readFileSync(file, 'utf8'));
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     const manifest = workflowManifest(result);
@@ -57,16 +57,21 @@ export function loadDefinitions(folder: string, root = process.cwd()): CompiledW
   const seen = new Map<string, string>();
   for (const workflow of workflows) {
     const other = seen.get(workflow.name);
-    if (other) problems.push(`${relative(root, workflow.file)}: workflow name '${workflow.name}' is also the name in ${relative(root, other)}; each state machine needs its own`);
+    if (other) problems.push(`${shownPath(root, workflow.file)}: workflow name '${workflow.name}' is also the name in ${shownPath(root, other)}; each state machine needs its own`);
     seen.set(workflow.name, workflow.file);
   }
   for (const workflow of workflows) {
     for (const child of Object.values(workflow.manifest.workflows)) {
-      if (!seen.has(child)) problems.push(`${relative(root, workflow.file)}: runs workflow '${child}', which no definition in ${folder}/ declares`);
+      if (!seen.has(child)) problems.push(`${shownPath(root, workflow.file)}: runs workflow '${child}', which no definition in ${folder}/ declares`);
     }
   }
   if (problems.length > 0) throw new Error(`Baton: the definitions do not compile\n  ${problems.join('\n  ')}`);
   return workflows;
+}
+
+/** A path as the user knows it: relative to the project when inside it. */
+function shownPath(root: string, file: string): string {
+  return file.startsWith(root + sep) ? relative(root, file) : file;
 }
 
 function functionFilesOf(lambdas: Record<string, LambdaRole>, dir: string): Record<string, string> {

@@ -50,7 +50,8 @@ export class WorkflowSchedules extends Construct {
     for (const entry of entries) {
       const schedule = new CfnSchedule(this, `${entry.workflow}-${entry.index + 1}`, {
         name: scheduleName(entry.workflow, entry.index),
-        groupName: group.name,
+        // Ref of a schedule group is its name; it also orders the group before its schedules.
+        groupName: group.ref,
         description: `Baton: start ${entry.workflow} on ${entry.expression}`,
         scheduleExpression: entry.expression.trim(),
         scheduleExpressionTimezone: 'UTC',
@@ -64,7 +65,6 @@ export class WorkflowSchedules extends Construct {
           deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
         },
       });
-      schedule.addDependency(group);
       this.schedules.push(schedule);
     }
   }
