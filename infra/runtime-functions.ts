@@ -39,13 +39,14 @@ const ROLE_ACTIONS: Record<LambdaRole['kind'], { executions: string[]; stateMach
 
 /**
  * Lambda timeouts: a step's own `timeout` is kept by the Task state and the
- * runtime; these only bound one invocation. An agent call returns within its
- * 60 s poll budget, an http call within 5 min, user code may take Lambda's 15.
+ * runtime; these only bound one invocation. One HTTP request (an http step, a
+ * model provider's answer) may take the runtime's 5 minutes; an agentapi
+ * agent returns within its 60 s poll budget; user code may take Lambda's 15.
  */
 const ROLE_TIMEOUTS: Record<LambdaRole['kind'], Duration> = {
   control: Duration.seconds(30),
   http: Duration.minutes(6),
-  agent: Duration.minutes(3),
+  agent: Duration.minutes(6),
   approval: Duration.seconds(30),
   function: Duration.minutes(15),
 };
