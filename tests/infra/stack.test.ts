@@ -1,0 +1,361 @@
+/**
+ * The stack synthesized from the shipped definitions/, with cdk.json's
+ * context and stage `test`: one synth (bundling included) shared by every test.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BY_WORKFLOW_INDEX, tableDefinition } from '../../functions/runtime/store/table.ts';
+import { ROUTES, WEBHOOK_PATH } from '../../infra/api.ts';
+import { TTL_ATTRIBUTE } from '../../infra/table.ts';
+import { validateAsl } from '../support/asl.ts';
+import { deployedDefinition, iamStatements, list, resourcesOfType, synthesizeBaton, type Synthesized } from './support/synth.ts';
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synthesizeBaton({ stage: 'test' });
+}, 180_000);
+afterAll(() => s?.dispose());
+
+const functions = () => resourcesOfType(s.resources, 'AWS::Lambda::Function');
+const functionNamed = (service: string) => {
+  const found = functions().find(([, r]) => r.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === service);
+  if (!found) throw new Error(`no Lambda with service ${service}`);
+  return found;
+};
+const stateMachines = () => resourcesOfType(s.resources, 'AWS::StepFunctions::StateMachine');
+const workflowNames = () => s.stack.workflows.map((w) => w.name);
+/** The statements of the policies attached to one Lambda's role. */
+const statementsOf = (logicalId: string) => {
+  const role = s.resources[logicalId].Properties.Role['Fn::GetAtt'][0];
+  return iamStatements(s.resources).filter((x) => x.roles.includes(role)).map((x) => x.statement);
+};
+
+describe('infra: cdk-nag', () => {
+  it('leaves no AwsSolutions or Serverless finding unacknowledged', () => {
+    expect(s.findings).toStrictEqual([]);
+  });
+
+  it('gives every acknowledgement a reason', () => {
+    const acknowledgements: Array<{ path: string; id: string; reason: string }> = [];
+    for (const node of s.app.node.findAll()) {
+      for (const entry of node.node.metadata) {
+        if (entry.type !== 'aws:cdk:acknowledged-rules') continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) acknowledgements.push({ path: node.node.path, id, reason });
+      }
+    }
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const ack of acknowledgements) expect(ack.reason.length, `${ack.id} at ${ack.path}`).toBeGreaterThan(40);
+  });
+});
+
+describe('infra: the table', () => {
+  it('has the keys, the index and the types of tableDefinition()', () => {
+    const [[, table]] = resourcesOfType(s.resources, 'AWS::DynamoDB::Table');
+    const definition = tableDefinition('x');
+    expect(table.Properties.KeySchema).toStrictEqual(definition.KeySchema);
+    expect(new Set(table.Properties.AttributeDefinitions.map(JSON.stringify))).toStrictEqual(new Set(definition.AttributeDefinitions!.map((a) => JSON.stringify(a))));
+    expect(table.Properties.GlobalSecondaryIndexes).toStrictEqual([{ IndexName: BY_WORKFLOW_INDEX, KeySchema: definition.GlobalSecondaryIndexes![0].KeySchema, Projection: { ProjectionType: 'ALL' } }]);
+  });
+
+  it('expires finished runs, keeps point-in-time recovery, bills per request and survives the stack', () => {
+    s.template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+});
+
+describe('infra: Lambdas', () => {
+  it('run Node 24 on ARM with X-Ray, an explicit memory size and timeout, and a log group with a retention', () => {
+    expect(functions().length).toBeGreaterThan(0);
+    for (const [id, fn] of functions()) {
+      expect(fn.Properties, id).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
+      expect(fn.Properties.MemorySize, id).toBeGreaterThanOrEqual(256);
+      expect(fn.Properties.Timeout, id).toBeGreaterThan(3);
+      expect(fn.Properties.Environment.Variables, id).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: 'Baton', POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^baton-/), NODE_OPTIONS: '--enable-source-maps' });
+      const logGroup = s.resources[fn.Properties.LoggingConfig.LogGroup.Ref];
+      expect(logGroup.Properties.RetentionInDays, id).toBe(30);
+    }
+    for (const [, group] of resourcesOfType(s.resources, 'AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('deploys one Lambda per role the definitions use, and one per user function file', () => {
+    const services = functions().map(([, fn]) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as string).sort();
+    const files = new Set(s.stack.workflows.flatMap((w) => Object.values(w.functionFiles)));
+    expect(services.filter((name) => name.startsWith('baton-fn-'))).toHaveLength(files.size);
+    expect(services.filter((name) => !name.startsWith('baton-fn-'))).toStrictEqual(['baton-agent', 'baton-api', 'baton-approval', 'baton-control', 'baton-events', 'baton-http', 'baton-schedule']);
+  });
+
+  it('binds every Lambda of the runtime and the starters to the table and the secrets prefix', () => {
+    const [[tableId]] = resourcesOfType(s.resources, 'AWS::DynamoDB::Table');
+    for (const [id, fn] of functions()) {
+      expect(fn.Properties.Environment.Variables, id).toMatchObject({ BATON_TABLE: { Ref: tableId }, BATON_SECRETS_PREFIX: 'baton/test/', BATON_RETENTION_DAYS: '30' });
+    }
+  });
+
+  it('tells each built-in step Lambda its kind', () => {
+    for (const kind of ['http', 'agent', 'approval']) expect(functionNamed(`baton-${kind}`)[1].Properties.Environment.Variables.BATON_STEP_KIND).toBe(kind);
+  });
+
+  it('gives the run starters the state machine prefix and a manifest of every workflow in their bundle', () => {
+    for (const service of ['baton-api', 'baton-schedule', 'baton-events']) {
+      const [id, fn] = functionNamed(service);
+      expect(fn.Properties.Environment.Variables.BATON_MANIFEST).toBe('manifest.json');
+      expect(JSON.stringify(fn.Properties.Environment.Variables.BATON_STATE_MACHINE_PREFIX)).toContain(':stateMachine:baton-test-');
+      const manifest = JSON.parse(readFileSync(join(s.bundleDir(id), 'manifest.json'), 'utf8'));
+      expect(manifest).toStrictEqual({ workflows: s.stack.workflows.map((w) => w.manifest) });
+    }
+  });
+
+  it('bundles each user function file with its module, under the name the definition gives it', () => {
+    for (const workflow of s.stack.workflows) {
+      for (const [key, role] of Object.entries(workflow.manifest.lambdas)) {
+        if (role.kind !== 'function') continue;
+        const [id] = functions().find(([logicalId]) => logicalId.startsWith(`Runtime${key.replace(/_/g, '')}`))!;
+        const bundle = readFileSync(join(s.bundleDir(id), 'index.mjs'), 'utf8');
+        expect(bundle, key).toContain(JSON.stringify(role.file));
+        expect(readFileSync(join(s.bundleDir(id), 'index.mjs.map'), 'utf8'), key).toContain(role.file.replace(/^\.\//, ''));
+      }
+    }
+  });
+});
+
+describe('infra: IAM', () => {
+  /** The only actions AWS offers no resource-level permission for, among those the stack uses. */
+  const NEEDS_STAR = new Set([
+    'xray:PutTraceSegments',
+    'xray:PutTelemetryRecords',
+    'xray:GetSamplingRules',
+    'xray:GetSamplingTargets',
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:DescribeLogGroups',
+    'logs:DescribeResourcePolicies',
+    'logs:PutResourcePolicy',
+  ]);
+
+  it('never allows a wildcard action', () => {
+    for (const { holder, statement } of iamStatements(s.resources)) for (const action of list(statement.Action)) expect(action, holder).not.toMatch(/\*/);
+  });
+
+  it('allows Resource "*" only for actions that have no resource-level permissions', () => {
+    for (const { holder, statement } of iamStatements(s.resources)) {
+      if (!list(statement.Resource).includes('*')) continue;
+      for (const action of list(statement.Action)) expect(NEEDS_STAR.has(action as string), `${holder}: ${action} on *`).toBe(true);
+    }
+  });
+
+  it('grants table access on the table and its by-workflow index only', () => {
+    const [[tableId]] = resourcesOfType(s.resources, 'AWS::DynamoDB::Table');
+    for (const { holder, statement } of iamStatements(s.resources)) {
+      if (!list(statement.Action).some((a) => String(a).startsWith('dynamodb:'))) continue;
+      expect(statement.Resource, holder).toStrictEqual([
+        { 'Fn::GetAtt': [tableId, 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${BY_WORKFLOW_INDEX}`]] },
+      ]);
+    }
+  });
+
+  it('lets a Lambda read exactly the secrets its own Task states name', () => {
+    const granted = new Map<string, string[]>();
+    for (const [id] of functions()) {
+      const arns = statementsOf(id).filter((st) => list(st.Action).includes('secretsmanager:GetSecretValue')).flatMap((st) => list(st.Resource));
+      if (arns.length > 0) granted.set(s.resources[id].Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, arns.map((arn) => JSON.stringify(arn)));
+    }
+    const secretArn = (name: string) =>
+      JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:secret:baton/test/${name}-??????`]] });
+    expect(Object.fromEntries(granted)).toStrictEqual({ 'baton-agent': [secretArn('ANTHROPIC_API_KEY')], 'baton-http': [secretArn('GITHUB_TOKEN')] });
+    const named = new Set(s.stack.workflows.flatMap((w) => w.manifest.secrets));
+    expect(named).toStrictEqual(new Set(['ANTHROPIC_API_KEY', 'GITHUB_TOKEN']));
+  });
+
+  it("limits Step Functions actions to this stack's state machines and their executions", () => {
+    const names = workflowNames().map((name) => `baton-test-${name}`);
+    for (const { holder, statement } of iamStatements(s.resources)) {
+      if (!list(statement.Action).some((a) => String(a).startsWith('states:'))) continue;
+      for (const resource of list(statement.Resource)) {
+        const text = JSON.stringify(resource);
+        const match = /:(stateMachine|execution):([a-z0-9-]+)(:\*)?"/.exec(text);
+        expect(match, `${holder}: ${text}`).not.toBeNull();
+        expect(names, holder).toContain(match![2]);
+      }
+    }
+  });
+
+  it('lets each state machine invoke exactly the Lambdas its definition names', () => {
+    for (const [, machine] of stateMachines()) {
+      const role = machine.Properties.RoleArn['Fn::GetAtt'][0];
+      const invoked = iamStatements(s.resources)
+        .filter((x) => x.roles.includes(role) && list(x.statement.Action).includes('lambda:InvokeFunction'))
+        .flatMap((x) => list(x.statement.Resource).map((r) => JSON.stringify(r)));
+      const substituted = Object.values(machine.Properties.DefinitionSubstitutions).map((v) => JSON.stringify(v));
+      expect(new Set(invoked)).toStrictEqual(new Set(substituted));
+    }
+  });
+});
+
+describe('infra: state machines', () => {
+  it('deploys one per definition, named baton-<stage>-<workflow>', () => {
+    expect(stateMachines().map(([, m]) => m.Properties.StateMachineName).sort()).toStrictEqual(workflowNames().map((n) => `baton-test-${n}`).sort());
+  });
+
+  it('log ALL events with execution data to their own log group, with X-Ray on', () => {
+    for (const [id, machine] of stateMachines()) {
+      expect(machine.Properties.LoggingConfiguration, id).toMatchObject({ Level: 'ALL', IncludeExecutionData: true, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } } }] });
+      expect(machine.Properties.TracingConfiguration, id).toStrictEqual({ Enabled: true });
+      expect(machine.Properties.StateMachineType, id).toBe('STANDARD');
+    }
+  });
+
+  it('deploy the compiler\'s definition as it is, plus the execution timeout', () => {
+    for (const workflow of s.stack.workflows) {
+      const [, machine] = stateMachines().find(([, m]) => m.Properties.StateMachineName === `baton-test-${workflow.name}`)!;
+      expect(JSON.parse(machine.Properties.DefinitionString)).toStrictEqual({ ...workflow.asl, TimeoutSeconds: 30 * 86400 });
+    }
+  });
+
+  it('substitute every placeholder of the definition, and nothing else', () => {
+    for (const [id, machine] of stateMachines()) {
+      const placeholders = new Set([...(machine.Properties.DefinitionString as string).matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
+      expect(new Set(Object.keys(machine.Properties.DefinitionSubstitutions)), id).toStrictEqual(placeholders);
+      for (const value of Object.values(machine.Properties.DefinitionSubstitutions)) {
+        const [target] = (value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+        expect(s.resources[target].Type).toBe('AWS::Lambda::Function');
+      }
+    }
+  });
+
+  it('substitute each role with the Lambda serving that role', () => {
+    for (const workflow of s.stack.workflows) {
+      const [, machine] = stateMachines().find(([, m]) => m.Properties.StateMachineName === `baton-test-${workflow.name}`)!;
+      for (const [key, role] of Object.entries(workflow.manifest.lambdas)) {
+        const fn = s.resources[machine.Properties.DefinitionSubstitutions[key]['Fn::GetAtt'][0]];
+        const service = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
+        expect(service, key).toBe(role.kind === 'function' ? `baton-fn-${key.replace(/^BatonFn_/, '')}` : `baton-${role.kind}`);
+      }
+    }
+  });
+
+  it('pass asl-validator with their substitutions applied', () => {
+    for (const [id, machine] of stateMachines()) {
+      const definition = deployedDefinition(machine, s.resources);
+      expect(JSON.stringify(definition)).not.toMatch(/\$\{/);
+      const verdict = validateAsl(definition);
+      expect(verdict.errors, id).toBe('');
+      expect(verdict.isValid, id).toBe(true);
+    }
+  });
+});
+
+describe('infra: the API', () => {
+  const methods = () => resourcesOfType(s.resources, 'AWS::ApiGateway::Method');
+  const pathOf = (resourceId: { Ref: string } | { 'Fn::GetAtt': [string, string] }): string => {
+    if ('Fn::GetAtt' in resourceId) return '';
+    const resource = s.resources[resourceId.Ref];
+    return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
+  };
+  const routes = () => new Map(methods().map(([, m]) => [`${m.Properties.HttpMethod} ${pathOf(m.Properties.ResourceId)}`, m]));
+
+  it('serves the routes of DESIGN.md with IAM auth and request validation, through the API Lambda', () => {
+    const [apiFn] = functionNamed('baton-api');
+    for (const route of ROUTES) {
+      const method = routes().get(`${route.method} ${route.path}`);
+      expect(method, `${route.method} ${route.path}`).toBeDefined();
+      expect(method!.Properties).toMatchObject({ AuthorizationType: 'AWS_IAM', RequestValidatorId: { Ref: expect.any(String) }, Integration: { Type: 'AWS_PROXY' } });
+      expect(JSON.stringify(method!.Properties.Integration.Uri)).toContain(apiFn);
+      if (route.body) expect(method!.Properties.RequestModels).toStrictEqual({ 'application/json': { Ref: expect.any(String) } });
+    }
+    expect(routes().size).toBe(ROUTES.length + 1);
+  });
+
+  it('leaves the GitHub webhook without IAM auth, answering 501 until its Lambda exists', () => {
+    const webhook = routes().get(`POST ${WEBHOOK_PATH}`);
+    expect(webhook!.Properties).toMatchObject({ AuthorizationType: 'NONE', Integration: { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '501' }] } });
+  });
+
+  it('validates bodies and parameters, logs access as JSON, traces and throttles', () => {
+    s.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    s.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'test',
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId"') },
+      MethodSettings: [Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })],
+    });
+  });
+
+  it('requires a decision on approvals', () => {
+    s.template.hasResourceProperties('AWS::ApiGateway::Model', { Name: 'Decision', Schema: Match.objectLike({ required: ['decision'] }) });
+  });
+});
+
+describe('infra: events, schedules, alarms', () => {
+  it('sends the status changes of every state machine to the events Lambda, with a DLQ', () => {
+    const [[, rule]] = resourcesOfType(s.resources, 'AWS::Events::Rule');
+    const [eventsFn] = functionNamed('baton-events');
+    expect(rule.Properties.EventPattern).toMatchObject({ source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'] });
+    expect(rule.Properties.EventPattern.detail.stateMachineArn.map((r: { Ref: string }) => r.Ref).sort()).toStrictEqual(stateMachines().map(([id]) => id).sort());
+    expect(rule.Properties.Targets).toMatchObject([{ Arn: { 'Fn::GetAtt': [eventsFn, 'Arn'] }, DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 8 } }]);
+  });
+
+  it('schedules exactly the on.schedule entries (none in the shipped definitions)', () => {
+    expect(resourcesOfType(s.resources, 'AWS::Scheduler::Schedule')).toHaveLength(s.stack.workflows.flatMap((w) => w.manifest.schedules).length);
+  });
+
+  it('charts runs, step durations (p50, p99) and retries of each workflow', () => {
+    const [[, dashboard]] = resourcesOfType(s.resources, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const name of workflowNames()) expect(body).toContain(`\\"workflow\\",\\"${name}\\"`);
+    for (const metric of ['RunsStarted', 'RunsSucceeded', 'RunsFailed', 'StepDuration', 'StepRetries']) expect(body).toContain(`\\"Baton\\",\\"${metric}\\"`);
+    expect(body).toContain('\\"stat\\":\\"p50\\"');
+    expect(body).toContain('\\"stat\\":\\"p99\\"');
+  });
+
+  it('alarms, per workflow, on a failed run, a success rate under 90 % and an unusually slow run, into the encrypted topic', () => {
+    const alarms = resourcesOfType(s.resources, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const [[topicId, topic]] = resourcesOfType(s.resources, 'AWS::SNS::Topic');
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    for (const name of workflowNames()) {
+      const failed = alarms.find((a) => a.AlarmName === `baton-test-${name}-run-failed`);
+      expect(failed).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+      const rate = alarms.find((a) => a.AlarmName === `baton-test-${name}-success-rate`);
+      expect(rate).toMatchObject({ Threshold: 90, ComparisonOperator: 'LessThanThreshold' });
+      expect(rate!.Metrics.find((m: { Expression?: string }) => m.Expression)).toMatchObject({ Expression: expect.stringContaining('100 * FILL(ok, 0)') });
+      for (const metric of rate!.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat)) expect(metric.MetricStat).toMatchObject({ Period: 3600, Stat: 'Sum' });
+      const slow = alarms.find((a) => a.AlarmName === `baton-test-${name}-slow-run`);
+      expect(slow).toMatchObject({ ComparisonOperator: 'GreaterThanUpperThreshold', ThresholdMetricId: expect.any(String) });
+      expect(JSON.stringify(slow!.Metrics)).toContain('ANOMALY_DETECTION_BAND');
+      expect(JSON.stringify(slow!.Metrics)).toContain('ExecutionTime');
+    }
+    for (const alarm of alarms) expect(alarm.AlarmActions).toStrictEqual([{ Ref: topicId }]);
+    expect(alarms.find((a) => a.AlarmName === 'baton-test-undelivered')).toBeDefined();
+  });
+
+  it('lets CloudWatch use the topic key and refuses publishers without TLS', () => {
+    s.template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+    });
+    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    expect(resourcesOfType(s.resources, 'AWS::SNS::Subscription')).toHaveLength(0);
+  });
+});
+
+describe('infra: outputs', () => {
+  it('names the API, the webhook, the table, the alarm topic and each state machine in the console', () => {
+    expect(Object.keys(s.outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'WebhookUrl', 'TableName', 'AlarmTopic', 'ConsoleDeployRegions', 'ConsoleFeatureIntegration', 'ConsoleHotfixDeployment', 'ConsolePrProcessing']));
+    expect(JSON.stringify(s.outputs.WebhookUrl.Value)).toContain('/github/webhook');
+    expect(JSON.stringify(s.outputs.ConsolePrProcessing.Value)).toContain('.console.aws.amazon.com/states/home?region=');
+  });
+});
