@@ -38,6 +38,12 @@ export interface ExecutionOptions {
   /** The wait between polls of a long agent run (the definition says 10 s). */
   agentPollWaitMs?: number;
   controlPollMs?: number;
+  /**
+   * `$$.Execution.RedriveCount`. A local execution is never redriven (`baton
+   * resume` starts a new one), so 0, except where a test re-enters a failed
+   * state as Step Functions' redrive does.
+   */
+  redriveCount?: number;
 }
 
 export class LocalExecution {
@@ -102,7 +108,7 @@ export class LocalExecution {
     const machine = new StateMachine(asl as never, { validationOptions: { noValidate: true } });
     this.execution = machine.run(options.input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides },
-      context: { Task: { Token: 'local' }, Execution: { Id: this.arn, Name: runId, StartTime: options.input.run.started_at } } as never,
+      context: { Task: { Token: 'local' }, Execution: { Id: this.arn, Name: runId, StartTime: options.input.run.started_at, RedriveCount: options.redriveCount ?? 0 } } as never,
     });
     progress.runStarted(options.input.run.attempt);
     const events = progress.consume(options.onStateEvent ? tap(this.execution.eventLogs, options.onStateEvent) : this.execution.eventLogs);

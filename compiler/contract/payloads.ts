@@ -16,6 +16,8 @@ export const RunContext = z.object({
   attempt: z.number().int().min(1),
   /** A child run's parent run id (a `workflow:` step). */
   parent: z.string().optional(),
+  /** The execution's redrive count when its flow last started over (`run.fail`, docs/deploy.md, "Redrive"). */
+  redriven: z.number().int().min(0).optional(),
 });
 export type RunContext = z.infer<typeof RunContext>;
 
@@ -207,6 +209,19 @@ export const ControlEvent = z.discriminatedUnion('kind', [
     failing: z.array(z.string()),
     /** Step id → the step that compensates it. */
     compensations: z.record(z.string(), z.string()).default({}),
+  }),
+  z.object({
+    /**
+     * The failed run's last state. Fails the execution with the run's error; the
+     * same state re-entered by a redrive answers the state the flow starts over with.
+     */
+    kind: z.literal('run.fail'),
+    inputs: z.record(z.string(), z.unknown()),
+    run: RunContext,
+    trigger: z.unknown().optional(),
+    error: z.object({ Error: z.string(), Cause: z.string() }),
+    /** `$$.Execution.RedriveCount`. */
+    redrive_count: z.number().int().min(0),
   }),
   z.object({
     kind: z.literal('barrier.wait'),

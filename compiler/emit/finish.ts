@@ -3,7 +3,9 @@
  * flow's ok exit goes straight to `run.succeeded`, its cascade exit to
  * `run.check` (did a step fail?). A failed run records its error, runs the
  * compensations of the steps that had succeeded, newest first (a saga), and
- * fails with the first step's error.
+ * fails with the first step's error at `run.fail`: a Task, not a Fail state, so
+ * that a redrive, which re-enters the state that failed, starts the flow over
+ * from `run.start` and the checkpoints skip what had succeeded.
  */
 import type { ControlEventOf } from '../contract/index.ts';
 import { stepHandlers } from '../model.ts';
@@ -12,12 +14,15 @@ import type { Parameters } from './payloads.ts';
 import { transientRetrier } from './retry.ts';
 import { stepSet } from './scope.ts';
 import { emitCompensation } from './step-flow.ts';
-import { choice, fail, map, succeed, task, type Fragment, type States } from './states.ts';
+import { choice, map, succeed, task, type Fragment, type States } from './states.ts';
 import { parameterObject, type YamlPath } from './values.ts';
 import type { ChoiceRule } from '../expr/index.ts';
 
+/** The run's first state; a redriven failed run comes back to it. */
+export const RUN_START = 'run.start';
+
 export function emitStart(ctx: EmitContext, next: string): Fragment {
-  const name = ctx.claim('run.start');
+  const name = ctx.claim(RUN_START);
   const event: Parameters<ControlEventOf<'run.start'>> = { kind: 'run.start', 'state.$': '$', inputs: ctx.workflow.inputs, 'execution.$': '$$.Execution.Id' };
   return {
     startAt: name,
@@ -34,7 +39,7 @@ export function emitStart(ctx: EmitContext, next: string): Fragment {
 }
 
 /** `run.succeeded`, and `run.check` when some step can fail the run. */
-export function emitFinish(ctx: EmitContext): { succeeded: string; check: string; states: States } {
+export function emitFinish(ctx: EmitContext, start: string): { succeeded: string; check: string; states: States } {
   const wf = ctx.workflow;
   const states: States = {};
   const succeeded = ctx.claim('run.succeeded');
@@ -78,7 +83,22 @@ export function emitFinish(ctx: EmitContext): { succeeded: string; check: string
     next: compensations?.startAt ?? failState,
   });
   Object.assign(states, compensations?.states);
-  states[failState] = fail({ comment: 'Fails the run with the error of the step that failed.', errorPath: '$.failure.error.Error', causePath: '$.failure.error.Cause' });
+  const failEvent: Parameters<ControlEventOf<'run.fail'>> = {
+    kind: 'run.fail',
+    'inputs.$': '$.inputs',
+    'run.$': '$.run',
+    'trigger.$': '$.trigger',
+    'error.$': '$.failure.error',
+    'redrive_count.$': '$$.Execution.RedriveCount',
+  };
+  // No Retry: the error it throws is the failed step's, which may be one a
+  // transient retrier matches.
+  states[failState] = task({
+    comment: "Fails the run with the error of the step that failed. Redriven, it starts the run's flow over.",
+    resource: ctx.lambda({ kind: 'control' }),
+    parameters: failEvent,
+    next: start,
+  });
   return { succeeded, check, states };
 }
 

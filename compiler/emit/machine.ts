@@ -3,7 +3,7 @@ import type { LambdaRole } from '../contract/index.ts';
 import type { Workflow } from '../model.ts';
 import type { Plan } from '../plan.ts';
 import { EmitContext, type EmitReporter } from './context.ts';
-import { emitFinish, emitStart } from './finish.ts';
+import { emitFinish, emitStart, RUN_START } from './finish.ts';
 import { emitMainFlow } from './layout.ts';
 import type { States } from './states.ts';
 import type { YamlPath } from './values.ts';
@@ -29,7 +29,7 @@ export interface EmitResult {
 export function emitMachine(workflow: Workflow, plan: Plan, report: EmitReporter): EmitResult {
   const ctx = new EmitContext(workflow, plan, report);
   const states: States = {};
-  const finish = emitFinish(ctx);
+  const finish = emitFinish(ctx, RUN_START);
   const body = plan.root ? emitMainFlow(ctx, plan.root, { ok: finish.succeeded, cascade: finish.check }) : undefined;
   const start = emitStart(ctx, body?.startAt ?? finish.succeeded);
   Object.assign(states, start.states, body?.states, finish.states);

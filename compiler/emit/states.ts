@@ -134,10 +134,6 @@ export function map(options: {
   };
 }
 
-export function fail(options: { comment?: string; errorPath: string; causePath: string }): State {
-  return { Type: 'Fail', ...comment(options.comment), ErrorPath: options.errorPath, CausePath: options.causePath };
-}
-
 export function succeed(): State {
   return { Type: 'Succeed' };
 }

@@ -2,10 +2,10 @@ import type { ControlEvent } from '../../../compiler/contract/index.ts';
 import { Redactor } from '../redact.ts';
 import { resolveTemplates } from '../templates.ts';
 import { signal, skipSteps, waitForNeeds, type BarrierDeps } from './barrier.ts';
-import { finishFailed, finishSucceeded, startRun, type RunDeps } from './run.ts';
+import { failRun, finishFailed, finishSucceeded, startRun, type RunDeps } from './run.ts';
 
 /**
- * The run's own Task states: `run.start`, `run.succeeded`/`run.failed`, the
+ * The run's own Task states: `run.start`, `run.succeeded`/`run.failed`/`run.fail`, the
  * dependency barrier's `<id>.needs`/`<id>.signal`/`<first>.skip`, and values only
  * the runtime can assemble. Steps' work is in invoke-step.ts.
  */
@@ -20,6 +20,8 @@ export async function runControl(event: ControlEvent, deps: ControlDeps): Promis
       return finishSucceeded(event, deps);
     case 'run.failed':
       return finishFailed(event, deps);
+    case 'run.fail':
+      return failRun(event);
     case 'barrier.wait':
       return waitForNeeds(event, deps);
     case 'barrier.signal':

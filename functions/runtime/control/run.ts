@@ -3,7 +3,7 @@
  * the bookkeeping of a child run's step in its parent.
  */
 import { parentStepOf, type ControlEventOf, type RunContext, type RunState, type StepRecord } from '../../../compiler/contract/index.ts';
-import { InputInvalidError, StepAlreadySucceededError } from '../errors.ts';
+import { BatonError, InputInvalidError, StepAlreadySucceededError } from '../errors.ts';
 import { Redactor } from '../redact.ts';
 import type { SecretResolver } from '../secrets.ts';
 import type { CheckpointStore, StepKey } from '../store/index.ts';
@@ -55,6 +55,24 @@ export async function startRun(event: ControlEventOf<'run.start'>, deps: RunDeps
   }
   const { templates: _, ...rest } = state as RunState & { templates?: unknown };
   return { ...rest, inputs, trigger: state.trigger ?? null, steps: state.steps ?? {} };
+}
+
+/**
+ * `run.fail`: the failed run's last state. It throws the run's error (the step's
+ * own name and cause, so the execution fails as the step did). Re-entered by a
+ * redrive of that execution (its redrive count is past the one the flow last
+ * started at), it answers the state the flow starts over with instead: a new
+ * attempt, so barriers and handlers start fresh, with no step records, so every
+ * step asks its checkpoint again; `run.start` records the run as running.
+ */
+export function failRun(event: ControlEventOf<'run.fail'>): RunState {
+  if (event.redrive_count > (event.run.redriven ?? 0)) {
+    return { inputs: event.inputs, run: { ...event.run, attempt: event.run.attempt + 1, redriven: event.redrive_count }, trigger: event.trigger ?? null, steps: {} };
+  }
+  const error = new BatonError(event.error.Error, event.error.Cause);
+  // What the console shows as the cause: the step's error, not this function's stack.
+  error.stack = `${error.name}: ${error.message}`;
+  throw error;
 }
 
 /** `run.succeeded`: records the outputs, settles what never ran, and answers `{ outputs }` (the execution's output). */
