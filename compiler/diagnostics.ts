@@ -36,6 +36,7 @@ export const Codes = {
   DefinitionTooLarge: 'BTN307',
   InvalidStateName: 'BTN308',
   DurationTooLong: 'BTN309',
+  FunctionTimeoutTooLong: 'BTN310',
 
   ExprSyntax: 'BTN401',
   UnknownContext: 'BTN402',

@@ -8,7 +8,14 @@ const HINT = 'write 90s, 15m, 2h, 1d or whole seconds (Step Functions counts sec
 /** A Standard execution of Step Functions lasts at most a year: no timeout, wait or retry interval can be longer. */
 export const MAX_DURATION_SECONDS = 365 * 86_400;
 
-/** Every duration parses to whole seconds, and none is longer than an execution can last. */
+/** A function step runs in one Lambda invocation, which AWS stops after 15 minutes. */
+export const MAX_FUNCTION_SECONDS = 900;
+
+/**
+ * Every duration parses to whole seconds, and none is longer than an execution
+ * can last; a function step's timeout (its own or the defaults') is no longer
+ * than its Lambda can run.
+ */
 export const durationsRule: Rule = ({ doc, report }) => {
   const check = (path: Array<string | number>, value: string | number | undefined) => {
     if (value === undefined) return;
@@ -25,8 +32,18 @@ export const durationsRule: Rule = ({ doc, report }) => {
   };
   check(['defaults', 'timeout'], doc.defaults?.timeout);
   checkRetry(['defaults', 'retry'], doc.defaults?.retry);
+  const defaultTimeout = parseDuration(doc.defaults?.timeout);
   for (const [id, step] of Object.entries(doc.steps)) {
     check(['steps', id, 'timeout'], step.timeout);
+    if (step.function !== undefined) {
+      const own = step.timeout === undefined ? undefined : parseDuration(step.timeout);
+      const seconds = step.timeout === undefined ? defaultTimeout : own;
+      // Past a year is BTN309 already.
+      if (seconds !== undefined && seconds > MAX_FUNCTION_SECONDS && seconds <= MAX_DURATION_SECONDS) {
+        const from = step.timeout === undefined ? `defaults.timeout '${doc.defaults!.timeout}'` : `timeout '${step.timeout}'`;
+        report(step.timeout === undefined ? ['steps', id, 'function'] : ['steps', id, 'timeout'], Codes.FunctionTimeoutTooLong, `a function step runs in one Lambda invocation, which AWS stops after 15 minutes; its ${from} is longer: give it a timeout of 15m or less, or split the work into steps`);
+      }
+    }
     checkRetry(['steps', id, 'retry'], step.retry);
     check(['steps', id, 'approval', 'timeout'], step.approval?.timeout);
     if (step.wait !== undefined && typeof step.wait !== 'object') check(['steps', id, 'wait'], step.wait);

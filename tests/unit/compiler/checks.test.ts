@@ -61,6 +61,24 @@ describe('compile: durations Step Functions allows', () => {
   });
 });
 
+describe('compile: function steps fit in one Lambda invocation', () => {
+  it("reports a function step's timeout over 15 minutes, its own or the defaults', and nothing for other kinds or 15m", () => {
+    const yaml = [
+      'name: x',
+      'defaults: { timeout: 1h }',
+      'steps:',
+      '  own: { function: ./a.ts, timeout: 16m }',
+      '  inherited: { function: ./a.ts }',
+      '  fits: { function: ./a.ts, timeout: 15m }',
+      '  seconds: { function: ./a.ts, timeout: 901 }',
+      '  agent: { agent: echo, prompt: hi }',
+      '  http: { http: { url: "https://example.com" }, timeout: 2h }',
+      '',
+    ].join('\n');
+    expect(problems(yaml)).toEqual(['BTN310@4:37', 'BTN310@5:26', 'BTN310@7:41']);
+  });
+});
+
 describe('compile: step ids as state names', () => {
   it('reports ids Step Functions would refuse, ids that collide with helper states, and ids too long for their helpers', () => {
     const yaml = [
