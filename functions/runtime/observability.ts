@@ -60,7 +60,7 @@ export interface Observability {
    */
   stepLog(): (event: object) => void;
   /** One invocation: the Lambda context on every log line, an X-Ray subsegment, errors logged. */
-  invocation<E, R>(handler: (event: E) => Promise<R>): (event: E, context?: LambdaContext) => Promise<R>;
+  invocation<E, R>(handler: (event: E, context?: LambdaContext) => Promise<R>): (event: E, context?: LambdaContext) => Promise<R>;
 }
 
 const nothing = () => {};
@@ -71,7 +71,7 @@ export const quietObservability: Observability = {
   metrics: { runStarted: nothing, runSucceeded: nothing, runFailed: nothing, stepDuration: nothing, stepRetried: nothing },
   capture: (client) => client,
   stepLog: () => nothing,
-  invocation: (handler) => (event) => handler(event),
+  invocation: (handler) => (event, context) => handler(event, context),
 };
 
 /**
@@ -162,7 +162,7 @@ export async function powertoolsObservability(service: string): Promise<Observab
         tracer.addServiceNameAnnotation();
       }
       try {
-        return await handler(event);
+        return await handler(event, context);
       } catch (error) {
         if (subsegment) tracer.addErrorAsMetadata(error as Error);
         // The thrown error's name is what Step Functions matches; its message is already masked.
@@ -183,7 +183,7 @@ export async function powertoolsObservability(service: string): Promise<Observab
  * cold start (`build` reads the environment then), and every invocation goes
  * through `invocation`.
  */
-export function lambdaEntry<E, R>(service: string, build: (observability: Observability) => (event: E) => Promise<R>): (event: E, context?: LambdaContext) => Promise<R> {
+export function lambdaEntry<E, R>(service: string, build: (observability: Observability) => (event: E, context?: LambdaContext) => Promise<R>): (event: E, context?: LambdaContext) => Promise<R> {
   return coldStart<E, R, LambdaContext>(async () => {
     const observability = await powertoolsObservability(service);
     return observability.invocation(build(observability));

@@ -311,6 +311,11 @@ export class RunStarter {
       }
     }
     await executions.start(run.workflow, executionName(run.run_id, attempt), input);
+    // Closes: a cancel (a newer run taking the group over) landing while this
+    // execution starts: its StopExecution may have come before the execution
+    // existed. The cancel's flag is written before its stop, so reading it after
+    // the start sees it whenever the stop missed.
+    if ((await store.runs.get(run.run_id))?.control === 'cancel') await executions.stop(arn, ErrorNames.RunCancelled, 'cancelled while it was being started');
     if (attempt === 1) this.deps.metrics?.runStarted(run.workflow);
     this.deps.log?.info('run.started', { run_id: run.run_id, workflow: run.workflow, attempt, execution_arn: arn });
     return { run_id: run.run_id, execution_arn: arn, status: current.status };
