@@ -108,18 +108,16 @@ export class RunStarter {
     const { store } = this.deps;
     const { workflow, problems, inputs, key } = this.check(request);
     if (problems.length > 0) throw new StartInvalidError(problems);
-    const checked = { inputs };
-
     const runId = request.run_id ?? newRunId(workflow.name);
     const startedAt = this.now().toISOString();
-    const arn = this.arnOf(workflow.name, { inputs: checked.inputs, run: { id: runId, workflow: workflow.name, started_at: startedAt, attempt: 1 }, trigger: request.trigger ?? null, steps: {} });
+    const arn = this.arnOf(workflow.name, { inputs: inputs, run: { id: runId, workflow: workflow.name, started_at: startedAt, attempt: 1 }, trigger: request.trigger ?? null, steps: {} });
     let run: RunRecord;
     try {
       // runs.create is conditional (attribute_not_exists): identical requests at once
       // create one run; every other one lands in `again`.
-      run = await store.runs.create({ run_id: runId, workflow: workflow.name, inputs: checked.inputs, trigger: request.trigger, execution_arn: arn, status: key ? 'pending' : 'running', started_at: startedAt });
+      run = await store.runs.create({ run_id: runId, workflow: workflow.name, inputs: inputs, trigger: request.trigger, execution_arn: arn, status: key ? 'pending' : 'running', started_at: startedAt });
     } catch (error) {
-      if (error instanceof RunExistsError) return this.again(runId, workflow, checked.inputs);
+      if (error instanceof RunExistsError) return this.again(runId, workflow, inputs);
       throw error;
     }
     this.deps.log?.info('run.created', { run_id: runId, workflow: workflow.name, ...(key ? { group: key } : {}) });
