@@ -69,7 +69,10 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     log: {
       debug: () => {},
       info: (message, fields) => {
-        if (message === 'run.started' || message === 'run.queued') say(`run ${fields?.run_id} ${message === 'run.started' ? 'started' : 'queued'}${fields?.attempt && Number(fields.attempt) > 1 ? ` (attempt ${fields.attempt})` : ''}`);
+        if (message === 'run.started') say(`run ${fields?.run_id} started${Number(fields?.attempt) > 1 ? ` (attempt ${fields?.attempt})` : ''}`);
+        if (message === 'run.queued') say(`run ${fields?.run_id} queued behind ${fields?.behind} (concurrency group ${fields?.group})`);
+        if (message === 'run.replaced_in_queue') say(`run ${fields?.run_id} cancelled: ${fields?.by} replaced it in concurrency group ${fields?.group}`);
+        if (message === 'run.superseded') say(`run ${fields?.run_id} cancelled: ${fields?.by} took concurrency group ${fields?.group} over`);
       },
       warn: (message, fields) => say(`${message} ${JSON.stringify(fields ?? {})}`),
       error: (message, fields) => say(`${message} ${JSON.stringify(fields ?? {})}`),
