@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDefinitionCommands } from './commands/definitions.ts';
 import { registerRunCommands } from './commands/runs.ts';
+import { registerServeCommand } from './commands/serve.ts';
 import { DiagnosticsError, UsageError } from './usage-error.ts';
 
 /** Exit codes: 0 succeeded, 1 the run failed, 2 the definition or the command line is wrong. */
@@ -17,6 +18,7 @@ export function buildProgram(exit: { code: number }): Command {
     .exitOverride();
   registerDefinitionCommands(program, exit);
   registerRunCommands(program, exit);
+  registerServeCommand(program);
   return program;
 }
 

@@ -121,6 +121,16 @@ export class LocalEngine {
     });
   }
 
+  /**
+   * Executes a run that another starter recorded (`baton serve`'s, through the
+   * run starter): `input` is the execution's first state, as StartExecution
+   * would get it. This process holds the run while it runs.
+   */
+  async start(file: string, input: ExecutionInput): Promise<RunOutcome> {
+    const definition = await this.load(file);
+    return this.hold(input.run.id, () => this.execute(definition, input));
+  }
+
   /** Stops every execution of this engine: Ctrl-C. Steps in flight are left for a resume to run again. */
   interrupt(): void {
     for (const execution of this.executions.values()) execution.stop('interrupted');
@@ -268,11 +278,11 @@ export function newRunId(workflow: string): string {
 }
 
 /** Local executions are named like ARNs so the run record says where a run can be resumed. */
-function localArn(file: string, runId: string, attempt: number): string {
+export function localArn(file: string, runId: string, attempt: number): string {
   return `arn:baton:local:execution:${file}:${runId}:${attempt}`;
 }
 
-function parseLocalArn(arn: string | undefined): { file: string; attempt: number } | undefined {
+export function parseLocalArn(arn: string | undefined): { file: string; attempt: number } | undefined {
   const match = arn ? /^arn:baton:local:execution:(.+):([^:]+):(\d+)$/.exec(arn) : null;
   return match ? { file: match[1], attempt: Number(match[3]) } : undefined;
 }

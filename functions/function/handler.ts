@@ -1,7 +1,8 @@
-import { awsDeps, coldStart, LambdaEnv, readEnv } from '../runtime/aws-deps.ts';
+import { awsDeps, LambdaEnv, readEnv } from '../runtime/aws-deps.ts';
 import { FunctionNotFoundError } from '../runtime/errors.ts';
 import type { FunctionLoader, StepFunction } from '../runtime/function-loader.ts';
 import type { RuntimeDeps } from '../runtime/invoke-step.ts';
+import { lambdaEntry } from '../runtime/observability.ts';
 import { createStepHandler } from '../step/handler.ts';
 
 /**
@@ -25,5 +26,7 @@ export function createFunctionHandler(file: string, deps: RuntimeDeps) {
 
 /** The Lambda entry for `module`, the code of `file`: environment read once, at cold start. */
 export function functionLambda(file: string, module: Record<string, unknown>) {
-  return coldStart(() => createFunctionHandler(file, { ...awsDeps(readEnv(LambdaEnv)), functions: moduleLoader(file, module), log: (line) => console.log(JSON.stringify(line)) }));
+  return lambdaEntry('baton-function', (observability) =>
+    createFunctionHandler(file, { ...awsDeps(readEnv(LambdaEnv), { capture: observability.capture }), functions: moduleLoader(file, module), log: observability.stepLog() }),
+  );
 }

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import type { Executions } from './runtime-deps.ts';
@@ -33,16 +34,34 @@ export class SfnExecutions implements Executions {
   }
 }
 
-/** The AWS side of the runtime's dependencies: DynamoDB, Secrets Manager, Step Functions. */
-export function awsDeps(env: LambdaEnv, clients: { dynamo?: DynamoDBClient; sfn?: SFNClient } = {}) {
-  const dynamo = DynamoDBDocumentClient.from(clients.dynamo ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-  const sfn = clients.sfn ?? new SFNClient({});
+/**
+ * The AWS side of the runtime's dependencies: DynamoDB, Secrets Manager, Step
+ * Functions. `capture` wraps each client it creates (X-Ray, through
+ * observability.ts); clients passed in are used as they are.
+ */
+export function awsDeps(env: LambdaEnv, clients: { dynamo?: DynamoDBClient; sfn?: SFNClient; capture?: <T>(client: T) => T } = {}) {
+  const capture = clients.capture ?? (<T>(client: T) => client);
+  const dynamo = DynamoDBDocumentClient.from(clients.dynamo ?? capture(new DynamoDBClient({})), { marshallOptions: { removeUndefinedValues: true } });
+  const sfn = clients.sfn ?? capture(new SFNClient({}));
   const store = new CheckpointStore({ client: dynamo, tableName: env.BATON_TABLE, retentionDays: env.BATON_RETENTION_DAYS });
-  return { store, sfn, tokens: new SfnTaskTokens(sfn), executions: new SfnExecutions(sfn), secrets: new SecretsManagerSecrets({ prefix: env.BATON_SECRETS_PREFIX }) };
+  const secrets = new SecretsManagerSecrets({ prefix: env.BATON_SECRETS_PREFIX, client: capture(new SecretsManagerClient({})) });
+  return { store, sfn, tokens: new SfnTaskTokens(sfn), executions: new SfnExecutions(sfn), secrets };
 }
 
-/** A handler built on its first call, that is at the container's cold start, and reused after. */
-export function coldStart<E, R>(build: () => (event: E) => Promise<R>): (event: E) => Promise<R> {
-  let built: ((event: E) => Promise<R>) | undefined;
-  return (event) => (built ??= build())(event);
+/**
+ * A handler built on its first call, that is at the container's cold start, and
+ * reused after. `build` may be async (Powertools is loaded then); if it fails
+ * (a wrong environment), every call says so until it succeeds.
+ */
+export function coldStart<E, R, C = unknown>(build: () => ((event: E, context?: C) => Promise<R>) | Promise<(event: E, context?: C) => Promise<R>>): (event: E, context?: C) => Promise<R> {
+  let built: Promise<(event: E, context?: C) => Promise<R>> | undefined;
+  return async (event, context) => {
+    built ??= Promise.resolve()
+      .then(build)
+      .catch((error: unknown) => {
+        built = undefined;
+        throw error;
+      });
+    return (await built)(event, context);
+  };
 }

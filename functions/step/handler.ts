@@ -1,7 +1,8 @@
 import { StepEvents, eventProblems, type StepAnswer } from '../../compiler/contract/index.ts';
-import { awsDeps, coldStart, LambdaEnv, readEnv } from '../runtime/aws-deps.ts';
+import { awsDeps, LambdaEnv, readEnv } from '../runtime/aws-deps.ts';
 import { ErrorNames, InputInvalidError } from '../runtime/errors.ts';
 import type { FunctionLoader } from '../runtime/function-loader.ts';
+import { lambdaEntry } from '../runtime/observability.ts';
 import { invokeStep, type RuntimeDeps, type StepRole, type TypedStepEvent } from '../runtime/invoke-step.ts';
 import { z } from 'zod';
 
@@ -41,7 +42,7 @@ export const noUserCode: FunctionLoader = {
 const StepEnv = LambdaEnv.extend({ BATON_STEP_KIND: z.enum(['http', 'agent', 'approval']) });
 
 /** The Lambda entry of the built-in step kinds; `BATON_STEP_KIND` says which one this function is. */
-export const handler = coldStart(() => {
+export const handler = lambdaEntry('baton-step', (observability) => {
   const env = readEnv(StepEnv);
-  return createStepHandler({ kind: env.BATON_STEP_KIND }, { ...awsDeps(env), functions: noUserCode, log: (line) => console.log(JSON.stringify(line)) });
+  return createStepHandler({ kind: env.BATON_STEP_KIND }, { ...awsDeps(env, { capture: observability.capture }), functions: noUserCode, log: observability.stepLog() });
 });

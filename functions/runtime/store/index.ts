@@ -6,6 +6,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApprovalStore } from './approvals.ts';
 import { BarrierStore } from './barriers.ts';
+import { GroupStore } from './groups.ts';
 import { Parts } from './parts.ts';
 import { RunStore } from './runs.ts';
 import { StepStore } from './steps.ts';
@@ -31,6 +32,7 @@ export class CheckpointStore {
   readonly barriers: BarrierStore;
   readonly values: ValueStore;
   readonly tokens: TokenStore;
+  readonly groups: GroupStore;
   private readonly table: Table;
 
   constructor(options: CheckpointStoreOptions) {
@@ -42,6 +44,7 @@ export class CheckpointStore {
     this.values = new ValueStore(this.table);
     this.barriers = new BarrierStore(this.table, this.values);
     this.tokens = new TokenStore(this.table);
+    this.groups = new GroupStore(this.table);
   }
 
   /** Creates the table unless it exists, and waits until it is ACTIVE. For local use. */

@@ -134,3 +134,21 @@ export interface BarrierState {
   ended: string[];
   views: Record<string, unknown>;
 }
+
+/** A run in a concurrency group (store/groups.ts): the holder, or the one queued behind it. */
+export interface GroupSlot {
+  run_id: string;
+  workflow: string;
+}
+
+/** The queued run also says which execution of it to start (a retried run queues too). */
+export interface QueuedSlot extends GroupSlot {
+  attempt: number;
+}
+
+export interface GroupRecord {
+  key: string;
+  holder?: GroupSlot;
+  pending?: QueuedSlot;
+  since?: string;
+}
