@@ -15,6 +15,8 @@ export interface WorkflowManifest {
   name: string;
   description?: string;
   inputs: Record<string, InputSpec>;
+  /** The steps of the main flow, in file order (handlers are not listed): a run result lists each, `pending` until it has a checkpoint. */
+  steps: string[];
   /** `group` is a template over `inputs` (and `trigger`), evaluated by the starter. */
   concurrency?: { group: string; cancel_in_progress: boolean };
   /** Whether the API may start it (`on.api`, default true). */
@@ -38,6 +40,7 @@ export function workflowManifest(result: CompileResult): WorkflowManifest | unde
     name: workflow.name,
     ...(workflow.description ? { description: workflow.description.trim() } : {}),
     inputs: workflow.inputs as Record<string, InputSpec>,
+    steps: workflow.regular,
     ...(workflow.concurrency ? { concurrency: { group: workflow.concurrency.group, cancel_in_progress: workflow.concurrency.cancelInProgress } } : {}),
     api: workflow.triggers.api,
     schedules: workflow.triggers.schedules,

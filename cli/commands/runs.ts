@@ -1,11 +1,13 @@
 import { userInfo } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { compile } from '../../compiler/index.ts';
 import { InvalidArgumentError, type Command } from 'commander';
 import { decideApproval } from '../../functions/runtime/kinds/approval.ts';
 import { buildRunResult } from '../../functions/runtime/run-result.ts';
 import { EnvSecrets } from '../../functions/runtime/secrets.ts';
 import { LocalFunctionLoader } from '../../functions/runtime/function-loader.ts';
 import type { RunRecord } from '../../functions/runtime/store/index.ts';
-import { LEASE_STALE_MS } from '../engine/engine.ts';
+import { LEASE_STALE_MS, parseLocalArn } from '../engine/engine.ts';
 import { isInterrupted } from '../engine/lease.ts';
 import { LocalTaskTokens } from '../engine/local-tokens.ts';
 import { describeRun, duration, nextStep, table } from '../format.ts';
@@ -49,7 +51,7 @@ export function registerRunCommands(program: Command, exit: { code: number }) {
     .action(async (runId: string, options: { json?: boolean }) =>
       withStore(async (local) => {
         const record = await local.store.runs.get(runId);
-        const result = await buildRunResult(local.store, runId);
+        const result = await buildRunResult(local.store, runId, record ? await stepIdsOf(record.execution_arn) : []);
         if (!record || !result) throw new UsageError(`no run ${runId}`);
         result.status = shownStatus(record).status;
         if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
@@ -101,4 +103,15 @@ function shownStatus(run: RunRecord): RunRecord {
 function positiveWholeNumber(value: string): number {
   if (!/^[0-9]+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('it takes a positive whole number.');
   return Number(value);
+}
+
+/** The main flow's steps of the definition a local run was started from, so steps that have not run show as pending; none if it cannot be read. */
+async function stepIdsOf(executionArn: string | undefined): Promise<string[]> {
+  const parsed = parseLocalArn(executionArn);
+  if (!parsed) return [];
+  try {
+    return compile(await readFile(parsed.file, 'utf8')).workflow?.regular ?? [];
+  } catch {
+    return [];
+  }
 }

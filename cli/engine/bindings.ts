@@ -31,13 +31,25 @@ export interface BindingHost {
   runChild(input: unknown): Promise<unknown>;
 }
 
-const never = () => new Promise<never>(() => {});
+/**
+ * What a Task of a stopped execution answers: nothing until the execution has
+ * ended, then an error nobody reads. Settling matters: the interpreter keeps a
+ * timer for the Task's TimeoutSeconds until its Task settles, which would keep
+ * the process alive after Ctrl-C.
+ */
+function stopped(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    const fail = () => reject(Object.assign(new Error('the execution was stopped'), { name: 'Baton.ExecutionStopped' }));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}
 
 export function bindTask(state: Record<string, unknown>, roles: Record<string, LambdaRole>, host: BindingHost): TaskHandler {
   const target = taskTarget(state);
   if (!target) throw new Error(`a Task state calls ${String(state.Resource)}, which is not a Baton role`);
   if (target.integration === 'startExecution.sync') {
-    return async (input: { Input: unknown }) => (host.stopping() ? never() : host.runChild(input.Input));
+    return async (input: { Input: unknown }) => (host.stopping() ? stopped(host.signal) : host.runChild(input.Input));
   }
   const role = roles[target.key];
   if (!role) throw new Error(`the definition calls \${${target.key}}, which its compile result does not list`);
@@ -51,7 +63,7 @@ export function bindTask(state: Record<string, unknown>, roles: Record<string, L
       const name = (error as Error).name;
       if (name === ErrorNames.RunPaused || name === ErrorNames.RunCancelled) {
         host.stop(name === ErrorNames.RunPaused ? 'paused' : 'cancelled');
-        return never();
+        return stopped(host.signal);
       }
       throw lambdaError(error as Error);
     } finally {
@@ -60,10 +72,10 @@ export function bindTask(state: Record<string, unknown>, roles: Record<string, L
   };
 
   if (target.integration === 'lambda') {
-    return async (input: unknown) => (host.stopping() ? never() : invoke(input));
+    return async (input: unknown) => (host.stopping() ? stopped(host.signal) : invoke(input));
   }
   return async (input: { Payload: Record<string, unknown> }) => {
-    if (host.stopping()) return never();
+    if (host.stopping()) return stopped(host.signal);
     const token = `local-${randomBytes(12).toString('hex')}`;
     // Listening before the handler sees the token: a release during the call (a
     // barrier whose needs have all ended, an approval decided before) is not missed.
@@ -78,7 +90,7 @@ export function bindTask(state: Record<string, unknown>, roles: Record<string, L
       throw error;
     }
     const outcome = await released.finally(() => host.signal.removeEventListener('abort', stop));
-    if (!outcome) return never();
+    if (!outcome) return stopped(host.signal);
     if (outcome.status === 'success') return outcome.output;
     throw Object.assign(new Error(outcome.cause), { name: outcome.error });
   };

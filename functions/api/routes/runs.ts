@@ -31,7 +31,7 @@ export function runRoutes(router: Router, deps: ApiDeps): void {
 
   router.get('/runs/:id', async ({ params }) => {
     const record = await store.runs.get(params.id);
-    const result = record && (await buildRunResult(store, params.id));
+    const result = record && (await buildRunResult(store, params.id, starter.deps.workflows.find(record.workflow)?.steps));
     if (!record || !result) throw new RunNotFoundError(params.id);
     return json(200, { ...result, status: starter.statusOf(record), execution_arn: record.execution_arn ?? null, console_url: consoleUrl(record.execution_arn) });
   });

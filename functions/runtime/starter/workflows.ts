@@ -16,6 +16,7 @@ const ManifestSchema = z.looseObject({
   name: z.string().min(1),
   description: z.string().optional(),
   inputs: z.record(z.string(), InputSpec).default({}),
+  steps: z.array(z.string()).default([]),
   concurrency: z.object({ group: z.string(), cancel_in_progress: z.boolean() }).optional(),
   api: z.boolean().default(true),
   schedules: z.array(z.string()).default([]),
