@@ -4,7 +4,7 @@ import { registerRunCommands } from './commands/runs.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { DiagnosticsError, UsageError } from './usage-error.ts';
 
-/** Exit codes: 0 succeeded, 1 the run failed, 2 the definition or the command line is wrong. */
+/** Exit codes: 0 succeeded, 1 the run failed (or Baton did), 2 the definition or the command line is wrong; `run` and `resume` add 3 and 130 (commands/run.ts). */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;

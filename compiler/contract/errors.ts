@@ -54,7 +54,7 @@ export const ErrorNames = {
   /** A declared `outputs` expression failed (thrown by compiler/expr, kept as is). */
   ExpressionError: 'ExpressionError',
   // The store's refusals below surface at the API and CLI boundary, not in user steps.
-  /** `createRun` with a run id that already exists (run ids are idempotency keys). */
+  /** `runs.create` with a run id that already exists (run ids are idempotency keys). */
   RunExists: 'Baton.RunExists',
   /** The run id names no run. */
   RunNotFound: 'Baton.RunNotFound',

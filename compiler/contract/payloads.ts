@@ -16,7 +16,7 @@ export const RunContext = z.object({
   attempt: z.number().int().min(1),
   /** A child run's parent run id (a `workflow:` step). */
   parent: z.string().optional(),
-  /** The execution's redrive count when its flow last started over (`run.fail`, docs/deploy.md, "Redrive"). */
+  /** The execution's redrive count when its flow last started over (`run.fail`, docs/deploy.md, "Redriving a failed run"). */
   redriven: z.number().int().min(0).optional(),
 });
 export type RunContext = z.infer<typeof RunContext>;

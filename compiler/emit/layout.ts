@@ -7,10 +7,13 @@
  *
  * In fast mode (docs/compiler.md, "The flow") a series has one cascade: when a
  * step of it does not end as its dependents want, the flow leaves by the
- * series' `<first>.skip`, which marks every step of the series that has no
- * record yet as skipped (`States.JsonMerge` keeps the records that exist), and
- * goes on by the series' own cascade exit. A Parallel's `.check` Choice decides
- * which exit its end takes.
+ * series' `<first>+.skip-rest` (`<first>`: the first step after the series'
+ * first block), a Pass holding a skipped record for every later step, then
+ * `<first>+.skipped`, whose `States.JsonMerge` keeps the records that exist, and
+ * goes on by the series' own cascade exit. Inside a tree branch whose steps have
+ * dependents waiting behind barriers, `<first>+.skip-rest` is instead one
+ * `steps.skip` call of the control Lambda, which also tells those dependents. A
+ * Parallel's `.check` Choice decides which exit its end takes.
  */
 import type { Block, TreeNode } from '../plan.ts';
 import { acceptedStatuses, and, BASE_SELECTOR, skippedRecord, statusIs, type EmitContext } from './context.ts';

@@ -114,7 +114,7 @@ export function signalEvent(signals: Array<{ step: string; dependents: Dependent
   return { kind: 'barrier.signal', 'run.$': '$.run', signals, 'steps.$': '$.steps' };
 }
 
-/** A chain's cascade (`<first>.skip`): its steps that have not run are skipped, and their dependents told. */
+/** A tree branch's cascade (`<first>+.skip-rest`): its steps that have not run are skipped, and their waiting dependents told. */
 export function skipEvent(
   skip: string[],
   outputs: Record<string, string[]>,

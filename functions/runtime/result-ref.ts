@@ -1,5 +1,5 @@
 /**
- * Recognising and making `ResultRef`s (contract.ts): the stand-in that travels
+ * Recognising and making `ResultRef`s (compiler/contract/payloads.ts): the stand-in that travels
  * between states when a step's outputs are too large for Step Functions' 256 KB.
  */
 

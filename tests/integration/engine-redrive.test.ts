@@ -1,5 +1,5 @@
 /**
- * Redrive (docs/deploy.md, "Redrive"): Step Functions re-enters the state an
+ * Redrive (docs/deploy.md, "Redriving a failed run"): Step Functions re-enters the state an
  * execution failed at, with the input that state had, and
  * `$$.Execution.RedriveCount` one higher. A failed Baton run fails at
  * `run.fail`, which on re-entry starts the flow over, so the steps that had

@@ -17,7 +17,7 @@ export interface Harness {
   events: ProgressEvent[];
   /** Writes `yaml` as a workflow file and returns its path. */
   write(name: string, yaml: string): string;
-  /** Runs a workflow file to its end; returns the run result (DSL.md's shape). */
+  /** Runs a workflow file to its end; returns the run result (docs/runtime.md, "The run result"). */
   run(file: string, inputs?: Record<string, unknown>, runId?: string): Promise<RunResult>;
   result(runId: string): Promise<RunResult>;
   /** Calls the probe step recorded since the harness started (or since `clearCalls`). */

@@ -58,7 +58,7 @@ export async function signal(event: ControlEventOf<'barrier.signal'>, deps: Barr
 }
 
 /**
- * A chain's cascade (`<first>.skip`): the listed steps without a record are
+ * A tree branch's cascade (`<first>+.skip-rest`): the listed steps without a record are
  * skipped; then every listed step with dependents on other chains tells them.
  * Answers the new `steps`.
  */

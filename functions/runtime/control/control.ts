@@ -6,7 +6,7 @@ import { failRun, finishFailed, finishSucceeded, startRun, type RunDeps } from '
 
 /**
  * The run's own Task states: `run.start`, `run.succeeded`/`run.failed`/`run.fail`, the
- * dependency barrier's `<id>.needs`/`<id>.signal`/`<first>.skip`, and values only
+ * dependency barrier's `<id>.needs`/`<id>.signal`/`<first>+.skip-rest`, and values only
  * the runtime can assemble. Steps' work is in invoke-step.ts.
  */
 export type ControlDeps = RunDeps & BarrierDeps;

@@ -33,7 +33,7 @@ export interface RunRecord {
   inputs: Record<string, unknown>;
   trigger?: unknown;
   execution_arn?: string;
-  /** +1 on every `updateRun`; the optimistic lock. */
+  /** +1 on every `runs.update`; the optimistic lock. */
   version: number;
   started_at: string;
   ended_at?: string;
@@ -97,7 +97,7 @@ export interface StepCheckpoint {
    * checkpoint item itself (`getOutputs`/`resolveRefs` read them back).
    */
   outputs?: unknown;
-  /** Size in bytes of the full result's JSON; the result itself comes from `getResult`. */
+  /** Size in bytes of the full result's JSON; the result itself comes from `steps.getResult`. */
   result_bytes?: number;
   error?: StepError;
   /** The run failed after this step succeeded and its compensation was started: a resume runs it again. */

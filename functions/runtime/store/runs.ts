@@ -71,7 +71,7 @@ export class RunStore {
     const condition =
       options.expectedVersion === undefined
         ? `attribute_exists(${b.name('pk')})`
-        : // Closes: two writers that both read the run (say, `run.finish` and an API
+        : // Closes: two writers that both read the run (say, `run.failed` and an API
           // cancel) and both decide its next status: the second sees a conflict and
           // must read again instead of overwriting the first.
           `${version} = ${b.value(options.expectedVersion)}`;
