@@ -40,6 +40,8 @@ export const ErrorNames = {
   SecretNotFound: 'SecretNotFound',
   /** A function step's file or export could not be loaded. */
   FunctionNotFound: 'FunctionNotFound',
+  /** A `wait` step's computed `until` is not an RFC 3339 timestamp Step Functions can wait for. */
+  TimestampInvalid: 'Baton.TimestampInvalid',
   /** A step (or a whole agent session) ran past its `timeout`: Step Functions' own name, kept by the runtime too. */
   StepTimeout: 'States.Timeout',
   /** The run was paused: the execution stops at this step boundary; `resume` continues it. */
@@ -101,3 +103,11 @@ export const LAMBDA_TRANSIENT_ERRORS: readonly string[] = [
   'Lambda.ClientExecutionTimeoutException',
   'Lambda.TooManyRequestsException',
 ];
+
+/**
+ * What a Wait state's `Timestamp` accepts: RFC 3339 with an uppercase `T` and
+ * `Z` (or a numeric offset), seconds required, fractions allowed.
+ */
+export function isWaitTimestamp(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value));
+}

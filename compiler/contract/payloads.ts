@@ -200,6 +200,8 @@ export const ControlEvent = z.discriminatedUnion('kind', [
     steps: Steps,
     outputs: z.unknown().optional(),
     templates: z.array(PayloadPath).optional(),
+    /** `wait` steps: no Lambda records them, so the run's end records those that succeeded. */
+    waits: z.array(z.string()).optional(),
   }),
   z.object({
     kind: z.literal('run.failed'),
@@ -209,6 +211,8 @@ export const ControlEvent = z.discriminatedUnion('kind', [
     failing: z.array(z.string()),
     /** Step id → the step that compensates it. */
     compensations: z.record(z.string(), z.string()).default({}),
+    /** As in `run.succeeded`. */
+    waits: z.array(z.string()).optional(),
   }),
   z.object({
     /**
@@ -261,6 +265,10 @@ export const ControlEvent = z.discriminatedUnion('kind', [
     /** A value whose templates (at `templates`) only the runtime assembles exactly; answered rendered. */
     value: z.unknown(),
     templates: z.array(PayloadPath),
+    /** Paths in `value` that must be wait timestamps once rendered (a `wait` step's `until`): `Baton.TimestampInvalid` otherwise. */
+    timestamps: z.array(PayloadPath).optional(),
+    /** Where the value comes from, for the error: `step 'later', wait.until`. */
+    what: z.string().optional(),
   }),
 ]);
 export type ControlEvent = z.infer<typeof ControlEvent>;

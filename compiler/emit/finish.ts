@@ -46,12 +46,14 @@ export function emitFinish(ctx: EmitContext, start: string): { succeeded: string
   const outputsAt: YamlPath = ['outputs'];
   const sink = ctx.sink({ where: "the run's outputs", visible: stepSet(wf.regular), forEach: false }, outputsAt, "the run's outputs cannot hold a secret: outputs are stored and shown");
   const outputs = parameterObject(wf.outputs, outputsAt, ['outputs'], sink);
+  const waits = wf.regular.filter((id) => ctx.step(id).kind === 'wait' && ctx.step(id).forEach === undefined);
   const event: Parameters<ControlEventOf<'run.succeeded'>> = {
     kind: 'run.succeeded',
     'run.$': '$.run',
     'steps.$': '$.steps',
     outputs,
     ...(sink.templates.length > 0 ? { templates: sink.templates } : {}),
+    ...(waits.length > 0 ? { waits } : {}),
   };
   states[succeeded] = task({
     comment: 'Records the run as succeeded and returns its outputs.',
@@ -73,7 +75,7 @@ export function emitFinish(ctx: EmitContext, start: string): { succeeded: string
     choices: [{ ...(or(failing.map((id) => statusIs(id, ['failed']))) as ChoiceRule), Next: failed }],
     default: succeeded,
   });
-  const failedEvent: Parameters<ControlEventOf<'run.failed'>> = { kind: 'run.failed', 'run.$': '$.run', 'steps.$': '$.steps', failing, compensations: compensated };
+  const failedEvent: Parameters<ControlEventOf<'run.failed'>> = { kind: 'run.failed', 'run.$': '$.run', 'steps.$': '$.steps', failing, compensations: compensated, ...(waits.length > 0 ? { waits } : {}) };
   states[failed] = task({
     comment: 'Records the run as failed; lists the compensations to run, newest first.',
     resource: ctx.lambda({ kind: 'control' }),

@@ -4,7 +4,7 @@
  * a child workflow. Each ends at `next` on success; errors go to `catchers`.
  */
 import { Codes } from '../diagnostics.ts';
-import { LAMBDA_INVOKE_WAIT_FOR_TOKEN, START_EXECUTION_SYNC, childRunIdIntrinsic, type ControlEventOf, type Dependents, type LambdaRole, type PayloadPath } from '../contract/index.ts';
+import { LAMBDA_INVOKE_WAIT_FOR_TOKEN, START_EXECUTION_SYNC, childRunIdIntrinsic, isWaitTimestamp, type ControlEventOf, type Dependents, type LambdaRole, type PayloadPath } from '../contract/index.ts';
 import type { Step } from '../model.ts';
 import { BASE_SELECTOR, type EmitContext, type Instance } from './context.ts';
 import { stepEvent, type Parameters } from './payloads.ts';
@@ -26,7 +26,7 @@ export function emitKind(ctx: EmitContext, instance: Instance, catchers: Catcher
   if (step.forEach !== undefined) return emitForEach(ctx, instance, catchers, next);
   switch (step.kind) {
     case 'wait':
-      return emitWait(ctx, instance, next);
+      return emitWait(ctx, instance, catchers, next);
     case 'workflow':
       return emitChildWorkflow(ctx, instance, { name: instance.name, resultPath: instance.resultPath, catchers, next });
     case 'run': {
@@ -194,32 +194,41 @@ function renderEvent(value: Record<string, unknown>, templates: PayloadPath[]): 
   return { kind: 'values.render', value, templates: templates.map((p) => ['value', ...p]) };
 }
 
-/** `wait`: the record first (nothing reads it during the wait), then the Wait itself. */
-function emitWait(ctx: EmitContext, instance: Instance, next: string | undefined): Fragment {
+/**
+ * `wait`: the record first (nothing reads it during the wait), then the Wait
+ * itself. A fixed `until` is checked here and written into the Wait. A computed
+ * one is assembled and checked by the control Lambda (`values.render`), kept
+ * beside the record, where the Wait reads it: a value that is not a timestamp
+ * fails the step (`Baton.TimestampInvalid`), which Step Functions' Wait could
+ * only fail the whole execution for.
+ */
+function emitWait(ctx: EmitContext, instance: Instance, catchers: Catcher[], next: string | undefined): Fragment {
   const { step, name } = instance;
   const action = step.action as Extract<Step['action'], { kind: 'wait' }>;
   const states: States = {};
   const recordName = ctx.claim(`${name}.ok`);
   const waitName = ctx.claim(name);
   const record = { status: 'succeeded', outputs: null };
-  if (action.until === undefined) {
-    states[recordName] = pass({ result: record, resultPath: instance.resultPath, next: waitName });
-    states[waitName] = wait({ comment: step.description, seconds: action.seconds ?? 1, next });
-    return { startAt: recordName, states };
-  }
   const at: YamlPath = [...instance.yaml, 'wait', 'until'];
   const sink = ctx.sink(instance.scope, at, 'wait.until cannot read a secret: a secret never enters the state data');
-  const [key, value] = parameterEntry('until', action.until, at, ['until'], sink);
-  if (sink.templates.length > 0) {
-    ctx.report.at(at, Codes.NotRepresentable, 'wait.until must give an ISO 8601 timestamp, and this text cannot be one (a backslash or an unbalanced parenthesis)');
-  }
-  if (key.endsWith('.$') && typeof value === 'string' && value.startsWith('$')) {
+  const [key, value] = action.until === undefined ? ['', undefined] : parameterEntry('until', action.until, at, ['until'], sink);
+  if (action.until === undefined || (!key.endsWith('.$') && sink.templates.length === 0)) {
+    if (typeof value === 'string' && !isWaitTimestamp(value)) {
+      ctx.report.at(at, Codes.InvalidValue, `wait.until '${value}' is not a timestamp to wait for: write it as RFC 3339, such as 2026-12-02T10:00:00Z`);
+    }
     states[recordName] = pass({ result: record, resultPath: instance.resultPath, next: waitName });
-    states[waitName] = wait({ comment: step.description, timestampPath: value, next });
+    states[waitName] = wait({ comment: step.description, ...(value === undefined ? { seconds: action.seconds ?? 1 } : { timestamp: String(value) }), next });
     return { startAt: recordName, states };
   }
-  // A computed timestamp is kept beside the record, where the Wait reads it.
-  states[recordName] = pass({ parameters: { ...record, [key]: value }, resultPath: instance.resultPath, next: waitName });
+  states[recordName] = task({
+    comment: `Computes when ${name} ends.`,
+    resource: ctx.lambda({ kind: 'control' }),
+    parameters: { ...renderEvent({ ...record, [key]: value }, sink.templates), timestamps: [['value', 'until']], what: `step '${step.id}', wait.until` },
+    resultPath: instance.resultPath,
+    retry: [transientRetrier()],
+    catch: catchers,
+    next: waitName,
+  });
   states[waitName] = wait({ comment: step.description, timestampPath: `${instance.resultPath}.until`, next });
   return { startAt: recordName, states };
 }

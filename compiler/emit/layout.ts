@@ -17,7 +17,7 @@
  */
 import type { Block, TreeNode } from '../plan.ts';
 import { acceptedStatuses, and, BASE_SELECTOR, skippedRecord, statusIs, type EmitContext } from './context.ts';
-import { choice, parallel, pass, task, type Fragment, type States } from './states.ts';
+import { choice, parallel, pass, refersTo, task, type Fragment, type States } from './states.ts';
 import { skipEvent } from './payloads.ts';
 import { transientRetrier } from './retry.ts';
 import { declaredOutputs } from '../model.ts';
@@ -211,16 +211,6 @@ function emitCascade(ctx: EmitContext, name: string, ids: string[], next: string
 /** `<first>+.skip-rest`: the first step it may skip "and on". Not `<id>.…`: it is no one step's helper. */
 function cascadeName(ids: string[]): string {
   return `${ids[0]}+.skip-rest`;
-}
-
-/** Whether any state goes to `name`. */
-function refersTo(states: States, name: string): boolean {
-  for (const state of Object.values(states)) {
-    if (state.Next === name || state.Default === name) return true;
-    if ((state.Choices as Array<{ Next: string }> | undefined)?.some((c) => c.Next === name)) return true;
-    if ((state.Catch as Array<{ Next: string }> | undefined)?.some((c) => c.Next === name)) return true;
-  }
-  return false;
 }
 
 /** Whether a block holds a step that may run after a failure (its `if` names a status function). */

@@ -84,11 +84,12 @@ export function choice(options: { comment?: string; choices: Array<Record<string
   return { Type: 'Choice', ...comment(options.comment), Choices: options.choices, Default: options.default };
 }
 
-export function wait(options: { comment?: string; seconds?: number; timestampPath?: string; next: string | undefined }): State {
+export function wait(options: { comment?: string; seconds?: number; timestamp?: string; timestampPath?: string; next: string | undefined }): State {
   return {
     Type: 'Wait',
     ...comment(options.comment),
     ...(options.seconds !== undefined ? { Seconds: options.seconds } : {}),
+    ...(options.timestamp !== undefined ? { Timestamp: options.timestamp } : {}),
     ...(options.timestampPath !== undefined ? { TimestampPath: options.timestampPath } : {}),
     ...renderNext(options.next),
   };
@@ -136,4 +137,14 @@ export function map(options: {
 
 export function succeed(): State {
   return { Type: 'Succeed' };
+}
+
+/** Whether any state goes to `name`. */
+export function refersTo(states: States, name: string): boolean {
+  for (const state of Object.values(states)) {
+    if (state.Next === name || state.Default === name) return true;
+    if ((state.Choices as Array<{ Next: string }> | undefined)?.some((c) => c.Next === name)) return true;
+    if ((state.Catch as Array<{ Next: string }> | undefined)?.some((c) => c.Next === name)) return true;
+  }
+  return false;
 }

@@ -17,7 +17,7 @@ import { emitKind, signalsItself } from './kinds.ts';
 import { signalEvent, waitEvent } from './payloads.ts';
 import { stepSet, type StepSet } from './scope.ts';
 import { transientRetrier } from './retry.ts';
-import { choice, pass, task, type Catcher, type Fragment, type State, type States } from './states.ts';
+import { choice, pass, refersTo, task, type Catcher, type Fragment, type State, type States } from './states.ts';
 import { LAMBDA_INVOKE_WAIT_FOR_TOKEN } from '../contract/index.ts';
 
 export type Mode = 'fast' | 'guarded';
@@ -65,28 +65,38 @@ export function emitInstance(ctx: EmitContext, instance: Instance, mode: Mode, e
   const afterFailure = step.continueOnError || mode === 'guarded' ? exits.ok : exits.cascade;
   // In fast mode a failure that cascades is told to the dependents by the chain's cascade.
   const tellFailure = (next: string | undefined) => (step.continueOnError || mode === 'guarded' ? signal(next) : next);
+  // Failure states are kept only if something can reach them: a plain `wait`
+  // cannot fail, and Step Functions refuses a definition with unreachable states.
+  const failure: States = {};
   const catchers: Catcher[] = [];
+  let timedOut: string | undefined;
   if (step.onTimeout !== undefined) {
-    const timedOut = ctx.claim(`${name}.timed-out`);
+    timedOut = ctx.claim(`${name}.timed-out`);
     catchers.push({ ErrorEquals: [ErrorNames.StepTimeout], ResultPath: instance.resultPath, Next: timedOut });
     const handler = emitHandler(ctx, step.onTimeout, instance, afterFailure);
-    Object.assign(states, handler.states);
-    states[timedOut] = failedRecord(instance, tellFailure(handler.startAt));
+    Object.assign(failure, handler.states);
+    failure[timedOut] = failedRecord(instance, tellFailure(handler.startAt));
   }
   const failed = ctx.claim(`${name}.failed`);
   catchers.push({ ErrorEquals: ['States.ALL'], ResultPath: instance.resultPath, Next: failed });
   let handlerStart = afterFailure;
   if (step.onFailure !== undefined) {
     const handler = emitHandler(ctx, step.onFailure, instance, afterFailure);
-    Object.assign(states, handler.states);
+    Object.assign(failure, handler.states);
     handlerStart = handler.startAt;
   }
-  states[failed] = failedRecord(instance, tellFailure(handlerStart));
+  failure[failed] = failedRecord(instance, tellFailure(handlerStart));
 
   // ---- the step itself; on success it tells its dependents (itself, when its success is one Lambda call).
   const direct = dependents !== undefined && signalsItself(ctx, step);
   const main = emitKind(ctx, instance, catchers, direct ? exits.ok : signal(exits.ok), direct ? dependents : undefined);
   Object.assign(states, main.states);
+  const waitsBehindBarrier = barrier !== undefined && barrier.waitFor.length > 0;
+  if (waitsBehindBarrier || refersTo(main.states, failed) || (timedOut !== undefined && refersTo(main.states, timedOut))) {
+    Object.assign(states, failure);
+  } else {
+    for (const unused of Object.keys(failure)) ctx.unclaim(unused);
+  }
 
   // ---- whether it runs.
   const condition = conditionOf(ctx, instance, mode);
@@ -110,7 +120,7 @@ export function emitInstance(ctx: EmitContext, instance: Instance, mode: Mode, e
   }
 
   // ---- behind a barrier: first wait for the needs other than the tree parent.
-  if (barrier && barrier.waitFor.length > 0) {
+  if (barrier && waitsBehindBarrier) {
     const waitName = ctx.claim(`${name}.needs`);
     const tolerate = barrier.waitFor.filter((n) => ctx.step(n).continueOnError);
     const waitCatchers: Catcher[] = [];

@@ -1,4 +1,5 @@
-import type { ControlEvent } from '../../../compiler/contract/index.ts';
+import { ErrorNames, isWaitTimestamp, type ControlEvent } from '../../../compiler/contract/index.ts';
+import { BatonError } from '../errors.ts';
 import { Redactor } from '../redact.ts';
 import { resolveTemplates } from '../templates.ts';
 import { signal, skipSteps, waitForNeeds, type BarrierDeps } from './barrier.ts';
@@ -28,8 +29,14 @@ export async function runControl(event: ControlEvent, deps: ControlDeps): Promis
       return signal(event, deps);
     case 'steps.skip':
       return skipSteps(event, deps);
-    case 'values.render':
-      return (await resolveTemplates({ value: event.value }, event.templates, deps.secrets, new Redactor())).value;
+    case 'values.render': {
+      const { value } = await resolveTemplates({ value: event.value }, event.templates, deps.secrets, new Redactor());
+      for (const path of event.timestamps ?? []) {
+        const at = path.slice(1).reduce<unknown>((node, key) => (node as Record<string | number, unknown> | null)?.[key], value);
+        if (!isWaitTimestamp(at)) throw new BatonError(ErrorNames.TimestampInvalid, `${event.what ?? 'the value'} is ${JSON.stringify(at)}, not a timestamp to wait for: write it as RFC 3339, such as 2026-12-02T10:00:00Z`);
+      }
+      return value;
+    }
   }
 }
 

@@ -2,7 +2,7 @@
  * The run's own start and end (`run.start`, `run.succeeded`, `run.failed`), and
  * the bookkeeping of a child run's step in its parent.
  */
-import { parentStepOf, type ControlEventOf, type RunContext, type RunState, type StepRecord } from '../../../compiler/contract/index.ts';
+import { handlerCheckpoint, handlerInstance, parentStepOf, type ControlEventOf, type RunContext, type RunState, type StepRecord } from '../../../compiler/contract/index.ts';
 import { BatonError, InputInvalidError, StepAlreadySucceededError } from '../errors.ts';
 import { Redactor } from '../redact.ts';
 import type { SecretResolver } from '../secrets.ts';
@@ -78,7 +78,7 @@ export function failRun(event: ControlEventOf<'run.fail'>): RunState {
 /** `run.succeeded`: records the outputs, settles what never ran, and answers `{ outputs }` (the execution's output). */
 export async function finishSucceeded(event: ControlEventOf<'run.succeeded'>, deps: RunDeps): Promise<{ outputs: unknown }> {
   const outputs = (await resolveTemplates({ outputs: event.outputs ?? {} }, event.templates, deps.secrets, new Redactor())).outputs;
-  await settleSteps(event.run.id, event.steps, deps);
+  await settleSteps(event.run.id, event.steps, deps, event.waits);
   await deps.store.runs.update(event.run.id, { status: 'succeeded', outputs, error: null, ended_at: timestamp(deps) });
   const parent = parentOf(event.run);
   if (parent) await succeedParentStep(parent, outputs, deps);
@@ -92,7 +92,7 @@ export async function finishSucceeded(event: ControlEventOf<'run.succeeded'>, de
  */
 export async function finishFailed(event: ControlEventOf<'run.failed'>, deps: RunDeps) {
   const runId = event.run.id;
-  await settleSteps(runId, event.steps, deps);
+  await settleSteps(runId, event.steps, deps, event.waits);
   const checkpoints = await deps.store.steps.list(runId);
   const endedAt = new Map<string, string>();
   for (const c of checkpoints) if (c.ended_at && (endedAt.get(c.step) ?? '') < c.ended_at) endedAt.set(c.step, c.ended_at);
@@ -108,7 +108,7 @@ export async function finishFailed(event: ControlEventOf<'run.failed'>, deps: Ru
   for (const [id, handler] of Object.entries(event.compensations)) {
     if (event.steps[id]?.status !== 'succeeded') continue;
     // One checkpoint per execution: a resumed run that fails again compensates again.
-    compensations.push({ step: id, handler, instance: `${uses.get(handler)! > 1 ? `${handler}.from-${id}` : handler}@${event.run.attempt}` });
+    compensations.push({ step: id, handler, instance: handlerCheckpoint(handlerInstance(handler, id, uses.get(handler)! > 1), event.run.attempt) });
   }
   compensations.sort((a, b) => (endedAt.get(b.step) ?? '').localeCompare(endedAt.get(a.step) ?? ''));
   // What is compensated counts as undone: a resume runs those steps (every item of a for_each) again.
@@ -126,11 +126,14 @@ export async function finishFailed(event: ControlEventOf<'run.failed'>, deps: Ru
  * `skipped` in the store too. Steps skipped by a Choice never reach a Lambda,
  * and a step whose Lambda never answered (Step Functions gave up on it: a
  * timeout, an invocation that failed before it ran) still says `running`.
+ * A `wait` step runs no Lambda at all: it is recorded here when it succeeded.
  */
-async function settleSteps(runId: string, steps: Steps, deps: RunDeps): Promise<void> {
+async function settleSteps(runId: string, steps: Steps, deps: RunDeps, waits: string[] = []): Promise<void> {
+  const isWait = new Set(waits);
   await Promise.all(
     Object.entries(steps).map(async ([id, record]) => {
-      if (record?.status === 'skipped') await deps.store.steps.setStatus(runId, { step: id }, 'skipped');
+      if (record?.status === 'succeeded' && isWait.has(id)) await deps.store.steps.settle(runId, { step: id }, 'succeeded');
+      else if (record?.status === 'skipped') await deps.store.steps.setStatus(runId, { step: id }, 'skipped');
       else if (record?.status === 'failed') {
         const error = record.error ? { name: record.error.Error, message: plainCause(record.error.Cause ?? '') } : { name: 'States.TaskFailed', message: 'the step failed' };
         await deps.store.steps.settle(runId, { step: id }, 'failed', error);

@@ -134,7 +134,7 @@ export class StepStore {
    * Ends a step that is still `running` or `waiting` with `status` (the run ended
    * around it: a timeout Step Functions saw, a cancel). False if it had ended already.
    */
-  async settle(runId: string, key: StepKey, status: 'failed' | 'skipped', error?: StepError): Promise<boolean> {
+  async settle(runId: string, key: StepKey, status: 'succeeded' | 'failed' | 'skipped', error?: StepError): Promise<boolean> {
     const b = identity(runId, key).set('status', status).set('error', error).set('ended_at', this.table.timestamp()).setIfMissing('attempts', 0).remove('state');
     const s = b.name('status');
     // Closes: a step that ends by itself just as the run settles it: its own end stands.

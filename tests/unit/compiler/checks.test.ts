@@ -61,6 +61,23 @@ describe('compile: durations Step Functions allows', () => {
   });
 });
 
+describe('compile: wait.until', () => {
+  it('checks a fixed until is a timestamp Step Functions waits for; a computed one is the runtime\'s to check', () => {
+    const yaml = [
+      'name: x',
+      'inputs: { day: { type: string } }',
+      'steps:',
+      '  a: { wait: { until: tomorrow } }',
+      '  b: { wait: { until: "2026-12-02" } }',
+      '  c: { wait: { until: "2026-12-02T10:00:00Z" } }',
+      '  d: { wait: { until: "2026-12-02T10:00:00.5+01:00" } }',
+      '  e: { wait: { until: "${{ inputs.day }}T10:00:00Z" } }',
+      '',
+    ].join('\n');
+    expect(problems(yaml)).toEqual(['BTN203@4:23', 'BTN203@5:23']);
+  });
+});
+
 describe('compile: function steps fit in one Lambda invocation', () => {
   it("reports a function step's timeout over 15 minutes, its own or the defaults', and nothing for other kinds or 15m", () => {
     const yaml = [
