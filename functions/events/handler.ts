@@ -25,6 +25,7 @@ export const ExecutionStatusChange = z.looseObject({
     input: z.string().nullish(),
     error: z.string().nullish(),
     cause: z.string().nullish(),
+    redriveCount: z.number().int().nullish(),
   }),
 });
 

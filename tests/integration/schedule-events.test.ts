@@ -113,6 +113,21 @@ describe('Step Functions execution events', () => {
     expect(await h.runtime.store.steps.get(run.run_id, { step: 'build' })).toMatchObject({ status: 'pending' });
   });
 
+  it('records a redriven execution of a cancelled run as running again; a plain RUNNING event changes nothing', async () => {
+    const run = await running();
+    await h.runtime.store.runs.requestControl(run.run_id, 'cancel');
+    await h.events(h.sfn.end(run.execution_arn, 'ABORTED'));
+    expect(await h.runtime.store.runs.get(run.run_id)).toMatchObject({ status: 'cancelled' });
+    const started = { ...h.sfn.end(run.execution_arn, 'RUNNING') };
+    expect(await h.events(started)).toMatchObject({ ignored: expect.any(String) });
+    expect(await h.runtime.store.runs.get(run.run_id)).toMatchObject({ status: 'cancelled' });
+    const redriven = { ...started, detail: { ...started.detail, redriveCount: 1 } };
+    expect(await h.events(redriven)).toMatchObject({ run_id: run.run_id, recorded: 'running' });
+    const record = await h.runtime.store.runs.get(run.run_id);
+    expect(record).toMatchObject({ status: 'running' });
+    expect(record?.ended_at).toBeUndefined();
+  });
+
   it('ignores events that are not an execution status change, and executions of no Baton run', async () => {
     expect(await h.events({ source: 'aws.ec2', detail: {} })).toMatchObject({ ignored: expect.any(String) });
     const foreign = { source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', detail: { executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:other:x', status: 'FAILED', input: '{}' } };

@@ -30,6 +30,8 @@ export interface ExecutionEnd {
   input?: string | null;
   error?: string | null;
   cause?: string | null;
+  /** How many times the execution was redriven: a RUNNING event with a count above 0 is a redrive starting. */
+  redriveCount?: number | null;
 }
 
 export interface EndDeps {
@@ -48,6 +50,7 @@ export interface EndOutcome {
 
 export async function recordExecutionEnd(deps: EndDeps, end: ExecutionEnd): Promise<EndOutcome> {
   const { store, executions } = deps.starter.deps;
+  if (end.status === 'RUNNING' && (end.redriveCount ?? 0) > 0) return recordRedrive(deps, end);
   if (end.status === 'RUNNING' || end.status === 'PENDING_REDRIVE') return { ignored: 'the execution has not ended' };
   const runId = runOf(end.input)?.id ?? (await executions.describe(end.executionArn))?.runId;
   if (!runId) return { ignored: 'the execution names no Baton run' };
@@ -75,6 +78,34 @@ export async function recordExecutionEnd(deps: EndDeps, end: ExecutionEnd): Prom
   }
   await deps.starter.runEnded(runId);
   return { run_id: runId, ...(recorded ? { recorded } : {}) };
+}
+
+/**
+ * A redrive (docs/deploy.md, "Redriving a failed run") continues the run's
+ * latest execution: the run is running again until that execution ends again.
+ * A failed run's flow says so itself at `run.start`; a stopped or timed-out one
+ * continues where it was, so this is what shows it running.
+ */
+async function recordRedrive(deps: EndDeps, end: ExecutionEnd): Promise<EndOutcome> {
+  const { store, executions } = deps.starter.deps;
+  const runId = runOf(end.input)?.id ?? (await executions.describe(end.executionArn))?.runId;
+  if (!runId) return { ignored: 'the execution names no Baton run' };
+  for (let i = 0; i < 5; i++) {
+    const run = await store.runs.get(runId);
+    if (!run) return { run_id: runId, ignored: 'no such run' };
+    if (run.execution_arn !== end.executionArn) return { run_id: runId, ignored: 'an older execution of the run' };
+    if (run.status === 'running') return { run_id: runId, ignored: 'the run is running already' };
+    try {
+      await store.runs.update(runId, { status: 'running', error: null, ended_at: null }, { expectedVersion: run.version });
+      deps.log?.info('run.redriven', { run_id: runId, workflow: run.workflow, redrive_count: end.redriveCount });
+      return { run_id: runId, recorded: 'running' };
+    } catch (error) {
+      // Closes: the redriven flow's own run.start recording it as this event is.
+      if (error instanceof VersionConflictError) continue;
+      throw error;
+    }
+  }
+  return { run_id: runId, ignored: 'the run kept changing' };
 }
 
 type Change = {
