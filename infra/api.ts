@@ -1,5 +1,5 @@
 /**
- * The REST API of DESIGN.md: IAM (SigV4) auth on every route but GitHub's
+ * The REST API of docs/api.md: IAM (SigV4) auth on every route but GitHub's
  * webhook, the request envelopes validated by API Gateway before the Lambda
  * runs, JSON access logs, X-Ray, and stage throttling. One proxy Lambda (the
  * Powertools router in functions/api) serves every run route.
@@ -40,7 +40,7 @@ export interface BatonApiProps {
   burstLimit: number;
 }
 
-/** The routes, as DESIGN.md lists them; `body` names the request model a POST must match. */
+/** The routes, as docs/api.md lists them; `body` names the request model a POST must match. */
 export const ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; path: string; body?: 'StartRun' | 'Decision' }> = [
   { method: 'GET', path: '/workflows' },
   { method: 'POST', path: '/workflows/{name}/runs', body: 'StartRun' },

@@ -1,4 +1,4 @@
-/** What every step handler receives as its second argument (DSL.md, "Function steps"). */
+/** What every step handler receives as its second argument (docs/language.md, "Kinds"). */
 export interface StepContext {
   run_id: string;
   workflow: string;

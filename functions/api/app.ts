@@ -1,6 +1,6 @@
 /**
  * The runs API: Powertools' HTTP router over API Gateway REST proxy events, the
- * routes of DESIGN.md's table. The Lambda entry (handler.ts) and `baton serve`
+ * routes of docs/api.md. The Lambda entry (handler.ts) and `baton serve`
  * (cli/serve/) both call `createApi` with their own deps, so the same code
  * answers on AWS and on localhost.
  */

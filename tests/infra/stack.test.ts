@@ -266,7 +266,7 @@ describe('infra: the API', () => {
   };
   const routes = () => new Map(methods().map(([, m]) => [`${m.Properties.HttpMethod} ${pathOf(m.Properties.ResourceId)}`, m]));
 
-  it('serves the routes of DESIGN.md with IAM auth and request validation, through the API Lambda', () => {
+  it('serves the routes of docs/api.md with IAM auth and request validation, through the API Lambda', () => {
     const [apiFn] = functionNamed('baton-api');
     for (const route of ROUTES) {
       const method = routes().get(`${route.method} ${route.path}`);

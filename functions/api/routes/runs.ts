@@ -1,4 +1,4 @@
-/** `GET /runs` (a page at a time) and `GET /runs/{id}` (DSL.md's run result). */
+/** `GET /runs` (a page at a time) and `GET /runs/{id}` (the run result: docs/runtime.md, "The run result"). */
 import type { Router } from '@aws-lambda-powertools/event-handler/http';
 import { RunNotFoundError } from '../../runtime/errors.ts';
 import { buildRunResult } from '../../runtime/run-result.ts';
