@@ -79,10 +79,18 @@ describe('docs: links', () => {
     expect(text).not.toMatch(/DSL\.md/);
   });
 
+  it('no code or message points at design pages outside the repository', () => {
+    const self = relative(ROOT, import.meta.filename);
+    const pointing = ['compiler', 'functions', 'cli', 'bench', 'tests', 'infra', 'definitions']
+      .flatMap(sourceFiles)
+      .filter((f) => f !== self && /(DSL|DESIGN|STYLE|FACTS)\.md|\.\.\/shared\//.test(readFileSync(join(ROOT, f), 'utf8')));
+    expect(pointing).toEqual([]);
+  });
+
   it('every section the code cites by title (docs/x.md, "Title") is a heading of that doc', () => {
     const broken: string[] = [];
     const self = relative(ROOT, import.meta.filename);
-    for (const source of ['compiler', 'functions', 'cli', 'bench', 'tests'].flatMap(sourceFiles).filter((f) => f !== self)) {
+    for (const source of ['compiler', 'functions', 'cli', 'bench', 'tests', 'infra', 'definitions'].flatMap(sourceFiles).filter((f) => f !== self)) {
       const text = readFileSync(join(ROOT, source), 'utf8');
       for (const m of text.matchAll(/docs\/([\w-]+\.md)(?:,\s*|\s*\(\s*)"([^"]+)"/g)) {
         const doc = `docs/${m[1]}`;
