@@ -6,7 +6,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApprovalStore } from './approvals.ts';
 import { BarrierStore } from './barriers.ts';
+import { CheckRunStore } from './check-runs.ts';
+import { DeliveryStore } from './deliveries.ts';
 import { Parts } from './parts.ts';
+import { PullRequestStore } from './pull-requests.ts';
 import { RunStore } from './runs.ts';
 import { StepStore } from './steps.ts';
 import { Table } from './table.ts';
@@ -31,6 +34,12 @@ export class CheckpointStore {
   readonly barriers: BarrierStore;
   readonly values: ValueStore;
   readonly tokens: TokenStore;
+  /** GitHub webhook deliveries already handled (or being handled). */
+  readonly deliveries: DeliveryStore;
+  /** The GitHub check run that shows each run started from a commit. */
+  readonly checkRuns: CheckRunStore;
+  /** The runs each pull request started. */
+  readonly pullRequests: PullRequestStore;
   private readonly table: Table;
 
   constructor(options: CheckpointStoreOptions) {
@@ -42,6 +51,9 @@ export class CheckpointStore {
     this.values = new ValueStore(this.table);
     this.barriers = new BarrierStore(this.table, this.values);
     this.tokens = new TokenStore(this.table);
+    this.deliveries = new DeliveryStore(this.table);
+    this.checkRuns = new CheckRunStore(this.table);
+    this.pullRequests = new PullRequestStore(this.table);
   }
 
   /** Creates the table unless it exists, and waits until it is ACTIVE. For local use. */
@@ -53,3 +65,6 @@ export class CheckpointStore {
 export { tableDefinition, BY_WORKFLOW_INDEX } from './table.ts';
 export { INLINE_LIMIT_BYTES } from './parts.ts';
 export * from './records.ts';
+export type { Claim, DeliveryRecord, DeliveryState } from './deliveries.ts';
+export type { CheckRunLink } from './check-runs.ts';
+export type { PullRequestRun } from './pull-requests.ts';
