@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { sendJson, startHttpServer, type RecordedRequest, type TestServer } from './http-server.ts';
 
@@ -121,7 +121,7 @@ function isAppJwt(req: RecordedRequest, publicKey: KeyObject, appId: string): bo
   const parts = match?.[1].split('.') ?? [];
   if (parts.length !== 3) return false;
   const [header, payload, signature] = parts;
-  const signed = verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), createPublicKey(publicKey), Buffer.from(signature, 'base64url'));
+  const signed = verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'));
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss?: unknown; exp?: number };
   return signed && String(claims.iss) === appId && (claims.exp ?? 0) * 1000 > Date.now();
 }

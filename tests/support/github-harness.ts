@@ -68,7 +68,7 @@ export interface WebhookHarness {
   store: CheckpointStore;
   logs: object[];
   /** Deps for the webhook over `workflows`, a fresh fake starter, and (with `github`) the fake GitHub as an App. */
-  deps(workflows: WorkflowManifest[], overrides?: Partial<WebhookDeps> & { github?: FakeGithub | WebhookDeps['github']; env?: Record<string, string> }): WebhookDeps & { starter: FakeStarter };
+  deps(workflows: WorkflowManifest[], overrides?: Partial<Omit<WebhookDeps, 'github'>> & { github?: FakeGithub | WebhookDeps['github']; env?: Record<string, string> }): WebhookDeps & { starter: FakeStarter };
   deliver(request: WebhookRequest, deps: WebhookDeps): Promise<WebhookAnswer>;
   stop(): Promise<void>;
 }
