@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDefinitionCommands } from './commands/definitions.ts';
+import { registerGithubCommands } from './commands/github.ts';
 import { registerRunCommands } from './commands/runs.ts';
 import { DiagnosticsError, UsageError } from './usage-error.ts';
 
@@ -17,6 +18,7 @@ export function buildProgram(exit: { code: number }): Command {
     .exitOverride();
   registerDefinitionCommands(program, exit);
   registerRunCommands(program, exit);
+  registerGithubCommands(program, exit);
   return program;
 }
 

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sign } from '@octokit/webhooks-methods';
 import type { WorkflowManifest } from '../../compiler/manifest.ts';
 import { githubClients } from '../../functions/github/github-client.ts';
@@ -10,6 +12,7 @@ import { EnvSecrets } from '../../functions/runtime/secrets.ts';
 import { CheckpointStore } from '../../functions/runtime/store/index.ts';
 import { FakeStarter, workflowsOf } from './fake-starter.ts';
 import type { FakeGithub } from './fake-github.ts';
+import type { TestServer } from './http-server.ts';
 import { startDynalite, type LocalDynamo } from './start-dynalite.ts';
 
 export const SECRET = "It's a Secret to Everybody";
@@ -112,6 +115,46 @@ export function recordingApprovals(): ApprovalsPort & { decisions: Array<{ runId
     decisions,
     async decide(runId, step, decision, by, comment) {
       decisions.push({ runId, step, decision, by, ...(comment ? { comment } : {}) });
+    },
+  };
+}
+
+/**
+ * The webhook on a local HTTP server, as `baton serve` will host it: the raw
+ * body and headers of each POST go to the core as they came.
+ */
+export async function startWebhookServer(deps: WebhookDeps): Promise<TestServer> {
+  return startRawServer(async (req, body, res) => {
+    const answer = await handleDelivery({ headers: req.headers, body }, deps);
+    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(answer.body));
+  });
+}
+
+/** An HTTP server that hands each request's body over as bytes (the recorded test server keeps text). */
+async function startRawServer(handle: (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<void>): Promise<TestServer> {
+  const requests: TestServer['requests'] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: body.toString('utf8') });
+      handle(req, body, res).catch((error: unknown) => {
+        res.statusCode = 500;
+        res.end(String(error));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
