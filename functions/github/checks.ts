@@ -40,8 +40,10 @@ export type ReportedRun = Pick<RunRecord, 'run_id' | 'workflow'> & {
 /** What a report needs of each step: the run result's `steps`. */
 export type ReportedSteps = Record<string, Pick<StepResult, 'status' | 'started_at' | 'ended_at'> & { attempts?: number }>;
 
+export type CheckConclusion = 'success' | 'failure' | 'cancelled' | 'timed_out' | 'neutral';
+
 /** A run's status as a check run's conclusion. */
-export const CONCLUSIONS: Readonly<Record<string, string>> = {
+export const CONCLUSIONS: Readonly<Record<string, CheckConclusion>> = {
   succeeded: 'success',
   failed: 'failure',
   cancelled: 'cancelled',
@@ -107,11 +109,11 @@ export async function reportRun(deps: ChecksDeps, run: ReportedRun, steps: Repor
 
 /** The PATCH body for a run in its current status. */
 export function checkRunUpdate(run: ReportedRun, steps: ReportedSteps, now: Date) {
-  const conclusion = CONCLUSIONS[run.status];
+  const conclusion = Object.hasOwn(CONCLUSIONS, run.status) ? CONCLUSIONS[run.status] : undefined;
   const detailsUrl = consoleUrl(run.execution_arn);
   const output = { title: titleOf(run), summary: summaryOf(run, steps, now) };
   const common = { external_id: run.run_id, ...(detailsUrl ? { details_url: detailsUrl } : {}), output };
-  if (conclusion) return { ...common, status: 'completed' as const, conclusion: conclusion as 'success', completed_at: run.ended_at ?? now.toISOString() };
+  if (conclusion) return { ...common, status: 'completed' as const, conclusion, completed_at: run.ended_at ?? now.toISOString() };
   if (run.status === 'pending') return { ...common, status: 'queued' as const };
   return { ...common, status: 'in_progress' as const, ...(run.started_at ? { started_at: run.started_at } : {}) };
 }
@@ -132,7 +134,7 @@ function titleOf(run: ReportedRun): string {
 /** The summary: one sentence, the error if any, and a Markdown table of the steps (id, status, duration). */
 export function summaryOf(run: ReportedRun, steps: ReportedSteps, now: Date): string {
   const took = run.started_at ? ` in ${duration(run.started_at, run.ended_at ?? now.toISOString())}` : '';
-  const lines = [`Run \`${run.run_id}\` of **${run.workflow}**: ${run.status.replace('_', ' ')}${CONCLUSIONS[run.status] ? took : ''}.`];
+  const lines = [`Run \`${run.run_id}\` of **${run.workflow}**: ${run.status.replace('_', ' ')}${Object.hasOwn(CONCLUSIONS, run.status) ? took : ''}.`];
   if (run.error) lines.push('', `${run.error.step ? `Step \`${run.error.step}\`: ` : ''}${run.error.name}`, '', fenced(run.error.cause));
   const rows = Object.entries(steps);
   if (rows.length > 0) {

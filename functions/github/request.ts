@@ -13,7 +13,7 @@ export interface WebhookRequest {
 }
 
 /** Headers by lower-case name, each with every value it was sent with. */
-export class Headers {
+export class HeaderMap {
   private readonly values = new Map<string, string[]>();
 
   constructor(raw: WebhookRequest['headers']) {

@@ -18,7 +18,7 @@ import { GithubSetupError } from './errors.ts';
 import { headSha, installationId, object, pullRequestNumber, repositoryName, runTrigger, type GithubEvent, type RunTrigger } from './event.ts';
 import type { GithubClients } from './github-client.ts';
 import { startRefusal, type ApprovalsPort, type RunStarterPort, type Workflows } from './ports.ts';
-import { bodyText, byteLength, Headers, mediaType, type WebhookRequest } from './request.ts';
+import { bodyText, byteLength, HeaderMap, mediaType, type WebhookRequest } from './request.ts';
 import { runIdFor } from './run-ids.ts';
 import { checkSignature, type WebhookSecretSource } from './signature.ts';
 import { renderTriggerInputs } from './trigger-inputs.ts';
@@ -88,7 +88,7 @@ export async function handleDelivery(request: WebhookRequest, deps: WebhookDeps)
 }
 
 async function handle(request: WebhookRequest, deps: WebhookDeps): Promise<WebhookAnswer> {
-  const headers = new Headers(request.headers);
+  const headers = new HeaderMap(request.headers);
   const refuse = (status: number, error: string, message: string): WebhookAnswer => {
     deps.log?.({ event: 'github.delivery_refused', status, error, message });
     return { status, body: { error, message } };
@@ -144,6 +144,7 @@ async function handleEvent(event: GithubEvent, deps: WebhookDeps): Promise<Webho
     return { status: 200, body: { ...(object(claim.record.answer) ?? { delivery: event.delivery }), duplicate: true } };
   }
   if (claim.outcome === 'busy') {
+    deps.log?.({ event: 'github.delivery_busy', delivery: event.delivery, claimed_at: claim.record.claimed_at });
     return { status: 409, body: { error: 'in_progress', message: `delivery ${event.delivery} is being handled by another request since ${claim.record.claimed_at}` } };
   }
 
@@ -200,8 +201,8 @@ async function startRun(deps: WebhookDeps, event: GithubEvent, trigger: RunTrigg
     if (refusal.reason === 'inputs') outcome.refused.push({ workflow: workflow.name, reason: 'inputs', message: 'the inputs do not validate', problems: refusal.problems });
     else outcome.refused.push({ workflow: workflow.name, reason: 'workflow_not_found', message: refusal.message });
     if (check && checks) {
-      const cause = refusal.reason === 'inputs' ? refusal.problems.join('\n') : refusal.message;
-      await reportRun(checks, { run_id: runId, workflow: workflow.name, status: 'failed', error: { name: 'InputInvalid', cause } });
+      const error = refusal.reason === 'inputs' ? { name: 'InputInvalid', cause: refusal.problems.join('\n') } : { name: 'WorkflowNotFound', cause: refusal.message };
+      await reportRun(checks, { run_id: runId, workflow: workflow.name, status: 'failed', error });
     }
     return;
   }
