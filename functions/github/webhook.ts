@@ -138,6 +138,8 @@ async function handle(request: WebhookRequest, deps: WebhookDeps): Promise<Webho
 }
 
 async function handleEvent(event: GithubEvent, deps: WebhookDeps): Promise<WebhookAnswer> {
+  // Read before the claim: a catalog that cannot be read leaves nothing behind to go stale.
+  const workflows = await deps.workflows.list();
   const claim = await deps.store.deliveries.claim(event.delivery, event.name, deps.claimStaleSeconds ?? CLAIM_STALE_SECONDS);
   if (claim.outcome === 'done') {
     deps.log?.({ event: 'github.delivery_duplicate', delivery: event.delivery, runs: claim.record.runs });
@@ -150,7 +152,6 @@ async function handleEvent(event: GithubEvent, deps: WebhookDeps): Promise<Webho
 
   const outcome: DeliveryOutcome = { delivery: event.delivery, event: event.name, ...(event.action ? { action: event.action } : {}), matched: [], started: [], refused: [] };
   try {
-    const workflows = await deps.workflows.list();
     const trigger = runTrigger(event);
     const starts: Array<Promise<void>> = [];
     for (const workflow of workflows) {
