@@ -13,9 +13,12 @@ secretsManager.on(GetSecretValueCommand).callsFake((input: { SecretId: string })
 });
 vi.stubEnv('BATON_TABLE', 'baton-entries');
 vi.stubEnv('AWS_REGION', 'eu-west-1');
+// The entries log JSON lines on stdout, as on Lambda.
+const logged = vi.spyOn(console, 'log').mockImplementation(() => {});
 
 afterAll(() => {
   secretsManager.restore();
+  logged.mockRestore();
   vi.unstubAllEnvs();
 });
 
@@ -27,11 +30,11 @@ describe('Lambda entries, as deployed', () => {
     expect(forged.statusCode).toBe(401);
     expect(genuine.statusCode).toBe(500);
     expect(JSON.parse(genuine.body)).toStrictEqual({ error: 'setup', message: 'the webhook is not wired to the run starter yet (functions/github/aws.ts, starterPorts)' });
+    const lines = logged.mock.calls.map((call) => String(call[0]));
+    expect(lines.every((line) => JSON.parse(line) && !line.includes(SECRET))).toBe(true);
   });
 
   it('the redelivery Lambda says, in one line, that it has no GitHub credentials', async () => {
-    vi.spyOn(console, 'log').mockImplementation(() => {});
-
     expect(await redeliver({})).toStrictEqual({ error: 'Baton has no GitHub credentials: set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (a GitHub App), or GITHUB_TOKEN' });
   });
 });
