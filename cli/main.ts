@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDefinitionCommands } from './commands/definitions.ts';
+import { registerGithubCommands } from './commands/github.ts';
 import { registerRunCommands } from './commands/runs.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { DiagnosticsError, UsageError } from './usage-error.ts';
@@ -19,6 +20,7 @@ export function buildProgram(exit: { code: number }): Command {
   registerDefinitionCommands(program, exit);
   registerRunCommands(program, exit);
   registerServeCommand(program);
+  registerGithubCommands(program, exit);
   return program;
 }
 

@@ -7,7 +7,10 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApprovalStore } from './approvals.ts';
 import { BarrierStore } from './barriers.ts';
 import { GroupStore } from './groups.ts';
+import { CheckRunStore } from './check-runs.ts';
+import { DeliveryStore } from './deliveries.ts';
 import { Parts } from './parts.ts';
+import { PullRequestStore } from './pull-requests.ts';
 import { RunStore } from './runs.ts';
 import { StepStore } from './steps.ts';
 import { Table } from './table.ts';
@@ -33,6 +36,12 @@ export class CheckpointStore {
   readonly values: ValueStore;
   readonly tokens: TokenStore;
   readonly groups: GroupStore;
+  /** GitHub webhook deliveries already handled (or being handled). */
+  readonly deliveries: DeliveryStore;
+  /** The GitHub check run that shows each run started from a commit. */
+  readonly checkRuns: CheckRunStore;
+  /** The runs each pull request started. */
+  readonly pullRequests: PullRequestStore;
   private readonly table: Table;
 
   constructor(options: CheckpointStoreOptions) {
@@ -45,6 +54,9 @@ export class CheckpointStore {
     this.barriers = new BarrierStore(this.table, this.values);
     this.tokens = new TokenStore(this.table);
     this.groups = new GroupStore(this.table);
+    this.deliveries = new DeliveryStore(this.table);
+    this.checkRuns = new CheckRunStore(this.table);
+    this.pullRequests = new PullRequestStore(this.table);
   }
 
   /** Creates the table unless it exists, and waits until it is ACTIVE. For local use. */
@@ -56,3 +68,6 @@ export class CheckpointStore {
 export { tableDefinition, BY_WORKFLOW_INDEX } from './table.ts';
 export { INLINE_LIMIT_BYTES } from './parts.ts';
 export * from './records.ts';
+export type { Claim, DeliveryRecord, DeliveryState } from './deliveries.ts';
+export type { CheckRunLink } from './check-runs.ts';
+export type { PullRequestRun } from './pull-requests.ts';

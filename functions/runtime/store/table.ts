@@ -14,6 +14,9 @@
  * | barrier counter | `RUN#<id>` | `BARRIER#<attempt>#<step>` |
  * | run-scoped value | `RUN#<id>` | `VALUE#<name>` |
  * | local task token | `TOKEN#<token>` | `TOKEN` |
+ * | webhook delivery | `DELIVERY#<id>` | `DELIVERY` |
+ * | GitHub check run of a run | `RUN#<id>` | `CHECK` |
+ * | a pull request's run | `PR#<owner/repo>#<number>` | `RUN#<id>` |
  *
  * User values (inputs, results, outputs) are stored as JSON text: DynamoDB maps
  * stop at 32 levels of nesting and numbers at 38 digits, and a user's JSON must
@@ -36,6 +39,9 @@ export const keys = {
   barrier: (name: string) => `BARRIER#${name}`,
   value: (name: string) => `VALUE#${name}`,
   token: (token: string) => `TOKEN#${token}`,
+  delivery: (id: string) => `DELIVERY#${id}`,
+  checkRun: 'CHECK',
+  pullRequest: (repository: string, number: number) => `PR#${repository.toLowerCase()}#${number}`,
 };
 
 /**
@@ -146,6 +152,21 @@ export class Table {
       if (!isConditionFailure(error)) throw error;
       if (refused) throw await refused();
       return undefined;
+    }
+  }
+
+  /**
+   * An UpdateItem under `condition` that answers what the item was before: whether
+   * it was written, and the old item (undefined when there was none). For claims
+   * that need to know whether they took something over.
+   */
+  async updateWhereReturningOld(pk: string, sk: string, b: UpdateBuilder, condition: string): Promise<{ written: boolean; old?: Item }> {
+    try {
+      const result = await this.client.send(new UpdateCommand({ TableName: this.name, Key: { pk, sk }, ...b.build(condition), ReturnValues: 'ALL_OLD' }));
+      return { written: true, ...(result.Attributes ? { old: result.Attributes } : {}) };
+    } catch (error) {
+      if (isConditionFailure(error)) return { written: false };
+      throw error;
     }
   }
 
