@@ -14,6 +14,8 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export interface Mount {
   prefix: string;
   handler: ProxyHandler;
+  /** The body as its exact bytes (base64, `isBase64Encoded`), as API Gateway sends a binary media type: a signature is over bytes. */
+  binary?: boolean;
 }
 
 export function proxyServer(mounts: Mount[], options: { onError?: (error: Error) => void } = {}): Server {
@@ -27,18 +29,20 @@ export function proxyServer(mounts: Mount[], options: { onError?: (error: Error)
   });
 
   async function answer(req: IncomingMessage, res: ServerResponse) {
-    const body = await readBody(req);
-    if (body === undefined) return send(res, 413, { error: 'RequestTooLarge', message: `the body is over ${MAX_BODY_BYTES} bytes` });
-    const event = toProxyEvent({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, sourceIp: req.socket.remoteAddress, user });
-    const mount = mounts.find((m) => event.path === m.prefix || event.path.startsWith(m.prefix.endsWith('/') ? m.prefix : `${m.prefix}/`));
-    if (!mount) return send(res, 404, { error: 'RouteNotFound', message: `nothing is served at ${event.path}` });
+    const bytes = await readBody(req);
+    if (bytes === undefined) return send(res, 413, { error: 'RequestTooLarge', message: `the body is over ${MAX_BODY_BYTES} bytes` });
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const mount = mounts.find((m) => path === m.prefix || path.startsWith(m.prefix.endsWith('/') ? m.prefix : `${m.prefix}/`));
+    if (!mount) return send(res, 404, { error: 'RouteNotFound', message: `nothing is served at ${path}` });
+    const body = mount.binary ? bytes.toString('base64') : bytes.toString('utf8');
+    const event = toProxyEvent({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, base64: mount.binary, sourceIp: req.socket.remoteAddress, user });
     const result = fromProxyResult(await mount.handler(event, { awsRequestId: event.requestContext.requestId, functionName: 'baton-serve' }));
     res.writeHead(result.status, result.headers);
     res.end(result.body);
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -46,7 +50,7 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

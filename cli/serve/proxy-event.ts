@@ -13,6 +13,8 @@ export interface PlainRequest {
   url: string;
   headers?: IncomingHttpHeaders | Record<string, string>;
   body?: string;
+  /** `body` is base64 of the request's bytes. */
+  base64?: boolean;
   sourceIp?: string;
   /** Who is asking, as IAM would say (locally: the user running `baton serve`). */
   user?: string;
@@ -54,7 +56,7 @@ export function toProxyEvent(request: PlainRequest): ProxyEvent {
       identity: { sourceIp: request.sourceIp ?? '127.0.0.1', user: request.user ?? null, userArn: null, caller: null },
     },
     body: request.body === undefined || request.body === '' ? null : request.body,
-    isBase64Encoded: false,
+    isBase64Encoded: request.base64 === true && request.body !== undefined && request.body !== '',
   };
 }
 

@@ -7,7 +7,13 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_ROUTES, createApi, type RouteModule } from '../../functions/api/app.ts';
+import { API_ROUTES, createApi } from '../../functions/api/app.ts';
+import { reportRunEnd } from '../../functions/github/checks.ts';
+import { localGithub } from '../../functions/github/local.ts';
+import { runtimeApprovals } from '../../functions/github/ports.ts';
+import { createWebhookHandler } from '../../functions/github/webhook-handler.ts';
+import { EnvSecrets } from '../../functions/runtime/secrets.ts';
+import { noUserCode } from '../../functions/step/handler.ts';
 import { RunStarter } from '../../functions/runtime/starter/starter.ts';
 import { WorkflowCatalog } from '../../functions/runtime/starter/workflows.ts';
 import type { RunRecord } from '../../functions/runtime/store/index.ts';
@@ -19,12 +25,8 @@ import { LocalTaskTokens } from '../engine/local-tokens.ts';
 import { loadDefinitions } from './definitions.ts';
 import { proxyServer } from './http-server.ts';
 
-/**
- * More routes of the same API handler. `POST /github/webhook` goes here: its
- * route module (the webhook issue's) is added to this list, and to the API
- * Lambda's, and it is served under the same handler.
- */
-export const EXTRA_ROUTES: RouteModule[] = [];
+/** Where GitHub deliveries go, as on AWS (docs/github.md). */
+export const WEBHOOK_PATH = '/github/webhook';
 
 export interface ServeOptions {
   port: number;
@@ -50,6 +52,13 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const local = await openLocalStore();
   const engine = new LocalEngine({ store: local.store, echoAgents: options.echoAgents });
   const shown = (run: RunRecord) => (isInterrupted(run, LEASE_STALE_MS) ? 'interrupted' : run.status);
+  const catalog = new WorkflowCatalog(served.manifests);
+  // GitHub: the webhook secret from GITHUB_WEBHOOK_SECRET; check runs only with GITHUB_TOKEN or an App's id and key.
+  const github = localGithub();
+  const logGithub = (event: object) => {
+    const e = event as { event?: string; error?: unknown };
+    if (e.event?.endsWith('_failed')) say(`${e.event} ${JSON.stringify(e.error ?? {})}`);
+  };
   let starter!: RunStarter;
   const executions = new LocalExecutions({
     engine,
@@ -58,13 +67,14 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     onEnded: async (runId, outcome) => {
       say(`run ${runId} ${outcome.status}`);
       await starter.runEnded(runId);
+      if (github.github) await reportRunEnd({ store: local.store, github: github.github, log: logGithub }, runId, (workflow) => catalog.find(workflow)?.steps);
     },
     onError: (runId, error) => say(`run ${runId} could not run: ${error.message}`),
   });
   starter = new RunStarter({
     store: local.store,
     executions,
-    workflows: new WorkflowCatalog(served.manifests),
+    workflows: catalog,
     statusOf: shown,
     log: {
       debug: () => {},
@@ -78,16 +88,34 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       error: (message, fields) => say(`${message} ${JSON.stringify(fields ?? {})}`),
     },
   });
-  const api = createApi(
-    {
-      store: local.store,
-      starter,
-      tokens: new LocalTaskTokens(local.store),
-      logger: { debug: () => {}, info: () => {}, warn: (m, f) => say(`${m} ${JSON.stringify(f ?? {})}`), error: (m, f) => say(`${m}: ${String(f?.stack ?? f?.message ?? '')}`) },
+  const tokens = new LocalTaskTokens(local.store);
+  const api = createApi({
+    store: local.store,
+    starter,
+    tokens,
+    logger: { debug: () => {}, info: () => {}, warn: (m, f) => say(`${m} ${JSON.stringify(f ?? {})}`), error: (m, f) => say(`${m}: ${String(f?.stack ?? f?.message ?? '')}`) },
+  });
+  const webhook = createWebhookHandler({
+    ...github,
+    store: local.store,
+    starter,
+    workflows: catalog,
+    approvals: runtimeApprovals({ store: local.store, secrets: new EnvSecrets(), tokens, functions: noUserCode }),
+    log: (event) => {
+      const e = event as { event?: string; delivery?: string; name?: string; action?: string; started?: string[]; refused?: string[]; message?: string };
+      const what = `github ${e.name ?? 'delivery'}${e.action ? `.${e.action}` : ''} ${e.delivery ?? ''}`;
+      if (e.event === 'github.delivery') say(`${what}: started ${e.started?.join(', ') || 'nothing'}${e.refused?.length ? `; refused ${e.refused.join('; ')}` : ''}`);
+      else if (e.event === 'github.delivery_refused' || e.event === 'github.delivery_error' || e.event === 'github.delivery_failed') say(`${what}: ${e.message ?? e.event}`);
+      else logGithub(event);
     },
-    EXTRA_ROUTES,
+  });
+  const server: Server = proxyServer(
+    [
+      { prefix: WEBHOOK_PATH, handler: webhook as never, binary: true },
+      { prefix: '/', handler: api },
+    ],
+    { onError: (error) => say(`request failed: ${error.stack ?? error.message}`) },
   );
-  const server: Server = proxyServer([{ prefix: '/', handler: api }], { onError: (error) => say(`request failed: ${error.stack ?? error.message}`) });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -102,7 +130,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${address.port}`,
-    routes: [...API_ROUTES],
+    routes: [...API_ROUTES, `POST ${WEBHOOK_PATH}`],
     workflows: served.manifests.map((m) => m.name),
     close: () =>
       (closing ??= (async () => {

@@ -13,6 +13,9 @@ import { lambdaEntry, type BatonLogger, type BatonMetrics } from '../runtime/obs
 import { recordExecutionEnd, type EndOutcome } from '../runtime/starter/execution-ended.ts';
 import { awsStarter } from '../runtime/starter/aws-starter.ts';
 import { RunStarter } from '../runtime/starter/starter.ts';
+import { readEnv } from '../runtime/aws-deps.ts';
+import { awsGithub, GithubLambdaEnv, log } from '../github/aws.ts';
+import { reportRunEnd } from '../github/checks.ts';
 
 export const ExecutionStatusChange = z.looseObject({
   source: z.literal('aws.states'),
@@ -29,7 +32,15 @@ export const ExecutionStatusChange = z.looseObject({
   }),
 });
 
-export function createEventsHandler(deps: { starter: RunStarter; metrics?: Pick<BatonMetrics, 'runFailed'>; logger?: BatonLogger }) {
+export interface EventsDeps {
+  starter: RunStarter;
+  metrics?: Pick<BatonMetrics, 'runFailed'>;
+  logger?: BatonLogger;
+  /** Tells whoever watches a run that it ended (its GitHub check run); never throws. */
+  report?: (runId: string) => Promise<unknown>;
+}
+
+export function createEventsHandler(deps: EventsDeps) {
   return async (event: unknown): Promise<EndOutcome> => {
     const parsed = ExecutionStatusChange.safeParse(event);
     if (!parsed.success) {
@@ -39,11 +50,21 @@ export function createEventsHandler(deps: { starter: RunStarter; metrics?: Pick<
     }
     const { detail } = parsed.data;
     const outcome = await recordExecutionEnd({ starter: deps.starter, metrics: deps.metrics, log: deps.logger }, detail);
+    // Every end of a run's execution, whoever recorded it (the run's own states,
+    // or this handler), brings its check run up to what the run is now.
+    if (deps.report && outcome.run_id && detail.status !== 'RUNNING' && detail.status !== 'PENDING_REDRIVE') await deps.report(outcome.run_id);
     deps.logger?.info('events.handled', { execution_arn: detail.executionArn, execution_status: detail.status, ...outcome });
     return outcome;
   };
 }
 
 export const handler = lambdaEntry('baton-events', (observability) => {
-  return createEventsHandler({ starter: awsStarter(observability, import.meta.url).starter, metrics: observability.metrics, logger: observability.logger });
+  const { starter, aws, workflows } = awsStarter(observability, import.meta.url);
+  const checks = { store: aws.store, github: awsGithub(readEnv(GithubLambdaEnv)).github, log };
+  return createEventsHandler({
+    starter,
+    metrics: observability.metrics,
+    logger: observability.logger,
+    report: (runId) => reportRunEnd(checks, runId, (workflow) => workflows.find(workflow)?.steps),
+  });
 });

@@ -2,14 +2,14 @@
  * The GitHub side's dependencies on AWS, built once per container: the table,
  * secrets from Secrets Manager (`baton/GITHUB_WEBHOOK_SECRET`, …), GitHub
  * clients on `GITHUB_API_URL`, approvals decided through Step Functions task
- * tokens. The run starter and the workflow catalog come from `starterPorts`.
+ * tokens. The run starter and the workflow catalog are the API's
+ * (functions/runtime/starter/aws-starter.ts).
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { awsDeps, LambdaEnv } from '../runtime/aws-deps.ts';
 import { SecretsManagerSecrets } from '../runtime/secrets.ts';
 import { noUserCode } from '../step/handler.ts';
-import { GithubSetupError } from './errors.ts';
 import { DEFAULT_GITHUB_API_URL, githubClients } from './github-client.ts';
 import { GithubSecrets } from './github-secrets.ts';
 import { runtimeApprovals, type RunStarterPort, type Workflows } from './ports.ts';
@@ -32,16 +32,4 @@ export function awsGithub(env: GithubLambdaEnv, clients: { secretsManager?: Secr
 export function awsWebhookDeps(env: GithubLambdaEnv, ports: { starter: RunStarterPort; workflows: Workflows }): WebhookDeps {
   const runtime = { ...awsDeps(env), functions: noUserCode };
   return { ...awsGithub(env), store: runtime.store, approvals: runtimeApprovals(runtime), ...ports, log };
-}
-
-/**
- * The run starter and the workflow catalog the webhook starts runs with.
- * Until they are wired in, the webhook answers 500 with this message (after
- * checking the signature), rather than starting anything.
- */
-export function starterPorts(_env: GithubLambdaEnv): { starter: RunStarterPort; workflows: Workflows } {
-  const notWired = () => {
-    throw new GithubSetupError('the webhook is not wired to the run starter yet (functions/github/aws.ts, starterPorts)');
-  };
-  return { starter: { start: notWired }, workflows: { list: notWired } };
 }

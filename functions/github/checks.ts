@@ -10,7 +10,7 @@
  * status and message, never a token) and the caller goes on.
  */
 import type { CheckpointStore, CheckRunLink, RunError, RunRecord } from '../runtime/store/index.ts';
-import type { StepResult } from '../runtime/run-result.ts';
+import { buildRunResult, type StepResult } from '../runtime/run-result.ts';
 import { describeGithubError, type GithubClients } from './github-client.ts';
 
 export interface ChecksDeps {
@@ -103,6 +103,24 @@ export async function reportRun(deps: ChecksDeps, run: ReportedRun, steps: Repor
     return true;
   } catch (error) {
     deps.log?.({ event: 'github.check_run_failed', run_id: run.run_id, step: 'update', error: describeGithubError(error) });
+    return false;
+  }
+}
+
+/**
+ * A run's check run brought up to date from the store, when the run has one:
+ * what the host calls whenever a run ends (the events Lambda on AWS, `baton
+ * serve` locally). Runs GitHub did not start have no link and cost one read.
+ */
+export async function reportRunEnd(deps: ChecksDeps, runId: string, stepsOf: (workflow: string) => string[] | undefined = () => undefined): Promise<boolean> {
+  try {
+    if (!(await deps.store.checkRuns.get(runId))) return false;
+    const record = await deps.store.runs.get(runId);
+    const result = record && (await buildRunResult(deps.store, runId, stepsOf(record.workflow)));
+    if (!result || !record) return false;
+    return await reportRun(deps, { ...result, execution_arn: record.execution_arn }, result.steps);
+  } catch (error) {
+    deps.log?.({ event: 'github.check_run_failed', run_id: runId, step: 'read', error: describeGithubError(error) });
     return false;
   }
 }

@@ -5,8 +5,10 @@
  * kept), and the core's answer into a JSON response.
  */
 import { z } from 'zod';
-import { coldStart, readEnv } from '../runtime/aws-deps.ts';
-import { awsWebhookDeps, GithubLambdaEnv, starterPorts } from './aws.ts';
+import { readEnv } from '../runtime/aws-deps.ts';
+import { lambdaEntry } from '../runtime/observability.ts';
+import { awsStarter } from '../runtime/starter/aws-starter.ts';
+import { awsWebhookDeps, GithubLambdaEnv } from './aws.ts';
 import type { WebhookRequest } from './request.ts';
 import { handleDelivery, type WebhookAnswer, type WebhookDeps } from './webhook.ts';
 
@@ -47,8 +49,11 @@ export function createWebhookHandler(deps: WebhookDeps) {
   };
 }
 
-/** The Lambda entry: environment and clients read once, at cold start. */
-export const handler = coldStart(() => {
-  const env = readEnv(GithubLambdaEnv);
-  return createWebhookHandler(awsWebhookDeps(env, starterPorts(env)));
+/**
+ * The Lambda entry: environment and clients read once, at cold start. Runs
+ * start through the API's run starter, on the manifest bundled next to it.
+ */
+export const handler = lambdaEntry('baton-webhook', (observability) => {
+  const { starter, workflows } = awsStarter(observability, import.meta.url);
+  return createWebhookHandler(awsWebhookDeps(readEnv(GithubLambdaEnv), { starter, workflows }));
 });

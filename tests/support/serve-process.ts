@@ -14,9 +14,9 @@ export interface ServeProcess {
 
 const running = new Set<ChildProcess>();
 
-/** `baton serve --port 0` as a user starts it, with its own BATON_HOME; resolves once it listens. */
-export async function startServe(home: string, args: string[] = []): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, BATON_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `baton serve --port 0` as a user starts it, with its own BATON_HOME (and `env`: secrets); resolves once it listens. */
+export async function startServe(home: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, ...env, BATON_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => {
