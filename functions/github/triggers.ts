@@ -9,7 +9,7 @@ import { matchesGlob } from 'node:path/posix';
 import type { GithubTrigger } from '../../compiler/manifest.ts';
 import { authorAssociation, commentBody, eventBranch, isDeletion, type GithubEvent } from './event.ts';
 
-/** Who may start a run when a trigger names no `authors` (DSL.md's default). */
+/** Who may start a run when a trigger names no `authors` (docs/github.md, "Trust"). */
 export const DEFAULT_AUTHORS: readonly string[] = ['OWNER', 'MEMBER', 'COLLABORATOR'];
 
 /** With `command` and no `actions`, only a new comment counts: editing or deleting one must not start a run again. */
