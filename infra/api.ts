@@ -112,7 +112,7 @@ export class BatonApi extends Construct {
     // to the proxy Lambda as text, and valid UTF-8 decodes to text and encodes
     // back to the very same bytes, so the HMAC the webhook computes over the
     // text's UTF-8 is the one GitHub computed over the bytes it sent (GitHub
-    // sends UTF-8 JSON, BOM-less). Should a body ever come base64-encoded, the
+    // sends UTF-8 JSON). Should a body ever come base64-encoded, the
     // webhook Lambda decodes it to its exact bytes, so that stays correct too.
     // Bytes that are not UTF-8 may not survive as text: their signature fails
     // (401), and GitHub never sends such a body.
