@@ -4,10 +4,11 @@
  * runs, JSON access logs, X-Ray, and stage throttling. One proxy Lambda (the
  * Powertools router in functions/api) serves every run route.
  *
- * `POST /github/webhook` has no IAM auth: GitHub cannot sign with SigV4, it
- * signs the body (`X-Hub-Signature-256`), and the webhook Lambda (a later
- * issue) checks that. Until it exists the route answers 501 from a mock
- * integration, so the URL is stable and costs nothing.
+ * `POST /github/webhook` has no IAM auth and no request model: GitHub cannot
+ * sign with SigV4, it signs the body (`X-Hub-Signature-256`, HMAC-SHA256 of
+ * the raw bytes), so the body must reach the webhook Lambda
+ * (functions/github/webhook-handler.ts) untouched, and that Lambda checks the
+ * signature before it reads anything else.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import {
@@ -18,8 +19,6 @@ import {
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
-  MockIntegration,
-  PassthroughBehavior,
   RequestValidator,
   ResponseType,
   RestApi,
@@ -35,6 +34,8 @@ export interface BatonApiProps {
   name: string;
   stage: string;
   handler: IFunction;
+  /** GitHub's webhook Lambda, behind `POST /github/webhook`. */
+  webhook: IFunction;
   logRetention: RetentionDays;
   rateLimit: number;
   burstLimit: number;
@@ -105,15 +106,17 @@ export class BatonApi extends Construct {
       acknowledge(method, 'AwsSolutions-COG4', REASONS.iamNotCognito);
     }
 
-    const webhook = this.resourceAt(WEBHOOK_PATH).addMethod(
-      'POST',
-      new MockIntegration({
-        passthroughBehavior: PassthroughBehavior.NEVER,
-        requestTemplates: { 'application/json': '{ "statusCode": 501 }' },
-        integrationResponses: [{ statusCode: '501', responseTemplates: { 'application/json': '{ "message": "the GitHub webhook is not deployed yet" }' } }],
-      }),
-      { authorizationType: AuthorizationType.NONE, methodResponses: [{ statusCode: '501' }] },
-    );
+    // No binaryMediaTypes. They are API-wide: `application/json` among them
+    // would also hand the run routes' JSON bodies to the API Lambda and its
+    // request models as binary. Without them API Gateway passes a UTF-8 body
+    // to the proxy Lambda as text, and valid UTF-8 decodes to text and encodes
+    // back to the very same bytes, so the HMAC the webhook computes over the
+    // text's UTF-8 is the one GitHub computed over the bytes it sent (GitHub
+    // sends UTF-8 JSON). Should a body ever come base64-encoded, the
+    // webhook Lambda decodes it to its exact bytes, so that stays correct too.
+    // Bytes that are not UTF-8 may not survive as text: their signature fails
+    // (401), and GitHub never sends such a body.
+    const webhook = this.resourceAt(WEBHOOK_PATH).addMethod('POST', new LambdaIntegration(props.webhook, { proxy: true }), { authorizationType: AuthorizationType.NONE });
     acknowledge(webhook, 'AwsSolutions-APIG4', REASONS.webhookAuth);
     acknowledge(webhook, 'AwsSolutions-COG4', REASONS.webhookAuth);
   }

@@ -22,6 +22,10 @@ export const ENTRIES = {
   schedule: 'functions/schedule/handler.ts',
   /** Execution status changes: a run's end frees its concurrency group. */
   events: 'functions/events/handler.ts',
+  /** GitHub's webhook (API Gateway proxy, `POST /github/webhook`): checks the signature, starts runs, decides `/approve` comments. */
+  webhook: 'functions/github/webhook-handler.ts',
+  /** On a schedule: redelivers the GitHub App's failed deliveries of the last hour. */
+  redeliver: 'functions/github/redeliver-handler.ts',
   /** Alarms from SNS to a Slack incoming webhook. */
   slack: 'infra/alerts/slack-forwarder.ts',
 } as const;

@@ -26,7 +26,8 @@ export const REASONS = {
   apiCloudWatchRole: "API Gateway's account-wide logging role uses AWS's own AmazonAPIGatewayPushToCloudWatchLogs, the policy API Gateway documents for that role.",
   waf: 'Every route but the webhook requires SigV4 (IAM) auth and the stage is throttled; the webhook checks GitHub\'s HMAC signature. A web ACL (about $5/month and up, idle) can be added per deployment if the API is exposed more widely.',
   iamNotCognito: 'The API uses IAM (SigV4) authorization: its callers are CI systems, scripts and operators with AWS credentials, not end users of a Cognito user pool.',
-  webhookAuth: "GitHub cannot sign requests with SigV4; it signs the body with the webhook secret (X-Hub-Signature-256), which the webhook Lambda verifies. Until that Lambda exists, the route is a mock answering 501.",
+  webhookAuth:
+    "GitHub cannot sign requests with SigV4 or hold Cognito tokens; it signs the body with the webhook secret (X-Hub-Signature-256, HMAC-SHA256), which the webhook Lambda verifies before it reads the delivery, refusing an unsigned or wrongly signed one with 401. The stage's throttling applies to this route too.",
 } as const;
 
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {

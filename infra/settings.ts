@@ -22,7 +22,11 @@ export const CONTEXT_KEYS = [
   'secretsPrefix',
   'retainData',
   'definitions',
+  'githubApiUrl',
 ] as const;
+
+/** GitHub's REST API, the default of `githubApiUrl` (functions/github/github-client.ts has the same). */
+export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
 const durationSeconds = z
   .union([z.number(), z.string()])
@@ -59,6 +63,8 @@ const ContextSchema = z.object({
   retainData: boolean.default(true),
   /** The folder of workflow definitions, relative to the project root. */
   definitions: z.string().default('definitions'),
+  /** `GITHUB_API_URL` of the GitHub Lambdas: GitHub Enterprise Server is `https://HOST/api/v3`. */
+  githubApiUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL, such as https://api.github.com or https://HOST/api/v3' }).default(DEFAULT_GITHUB_API_URL),
 });
 
 export interface BatonSettings {
@@ -73,6 +79,8 @@ export interface BatonSettings {
   secretsPrefix: string;
   retainData: boolean;
   definitions: string;
+  /** The GitHub REST API the webhook, events and redelivery Lambdas call (`GITHUB_API_URL`). */
+  githubApiUrl: string;
   /** `baton-<stage>-`: the prefix of every named resource, state machines first. */
   namePrefix: string;
 }
@@ -108,6 +116,7 @@ export function readSettings(node: Node): BatonSettings {
     secretsPrefix: c.secretsPrefix ?? `baton/${c.stage}/`,
     retainData: c.retainData,
     definitions: c.definitions,
+    githubApiUrl: c.githubApiUrl,
     namePrefix: `baton-${c.stage}-`,
   };
 }

@@ -15,17 +15,22 @@ import { GithubSecrets } from './github-secrets.ts';
 import { runtimeApprovals, type RunStarterPort, type Workflows } from './ports.ts';
 import type { WebhookDeps } from './webhook.ts';
 
-export const GithubLambdaEnv = LambdaEnv.extend({
-  GITHUB_API_URL: z.string().url().default(DEFAULT_GITHUB_API_URL),
-});
+const GITHUB_API_URL = z.string().url().default(DEFAULT_GITHUB_API_URL);
+
+/** What the GitHub clients read: the secrets' prefix and the API. The redelivery Lambda has no table, so this is all it reads. */
+export const GithubEnv = LambdaEnv.pick({ BATON_SECRETS_PREFIX: true }).extend({ GITHUB_API_URL });
+export type GithubEnv = z.infer<typeof GithubEnv>;
+
+/** The webhook's and the events Lambda's environment: the table's too. */
+export const GithubLambdaEnv = LambdaEnv.extend({ GITHUB_API_URL });
 export type GithubLambdaEnv = z.infer<typeof GithubLambdaEnv>;
 
 export const log = (line: object) => console.log(JSON.stringify(line));
 
 /** Secrets and GitHub clients, shared by the webhook and the redelivery Lambda. */
-export function awsGithub(env: GithubLambdaEnv, clients: { secretsManager?: SecretsManagerClient } = {}) {
+export function awsGithub(env: GithubEnv, clients: { secretsManager?: SecretsManagerClient } = {}, options: { appOnly?: boolean } = {}) {
   const secrets = new GithubSecrets(new SecretsManagerSecrets({ prefix: env.BATON_SECRETS_PREFIX, client: clients.secretsManager }));
-  return { secrets, github: githubClients({ secrets, baseUrl: env.GITHUB_API_URL }) };
+  return { secrets, github: githubClients({ secrets, baseUrl: env.GITHUB_API_URL, appOnly: options.appOnly }) };
 }
 
 /** Everything the webhook needs on AWS, given the run starter and the catalog. */

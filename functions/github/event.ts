@@ -16,7 +16,7 @@ export interface GithubEvent {
 }
 
 /**
- * What a run sees as `trigger` (docs/github.md, "Triggers": `trigger.event`, `trigger.payload`),
+ * What a run sees as `trigger` (docs/expressions.md, "Contexts": `trigger.event`, `trigger.payload`),
  * plus the action and the delivery id. Built from the delivery alone, so a
  * redelivery asks for exactly the same start.
  */

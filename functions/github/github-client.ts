@@ -30,8 +30,15 @@ export interface GithubClientOptions {
   timeoutMs?: number;
   /** How long the credentials read from the secrets are reused. Default 5 min. */
   credentialsTtlMs?: number;
+  /**
+   * Read only the App's credentials, never `GITHUB_TOKEN`: for the redelivery
+   * Lambda, which can do nothing with a token and may not read it.
+   */
+  appOnly?: boolean;
   now?: () => number;
 }
+
+const APP_ONLY_MESSAGE = `webhook deliveries can only be listed as a GitHub App: set ${SecretNames.appId} and ${SecretNames.appPrivateKey}`;
 
 type Credentials = { kind: 'app'; appId: string; privateKey: string } | { kind: 'token'; token: string };
 
@@ -50,7 +57,7 @@ export function githubClients(options: GithubClientOptions): GithubClients {
 
   const readCredentials = (): Promise<Credentials> => {
     if (credentials && credentials.until > now()) return credentials.value;
-    const value = resolveCredentials(options.secrets);
+    const value = resolveCredentials(options.secrets, options.appOnly === true);
     credentials = { value, until: now() + ttlMs };
     // A failed read is not kept: the next request reads again.
     value.catch(() => (credentials = undefined));
@@ -78,7 +85,7 @@ export function githubClients(options: GithubClientOptions): GithubClients {
     },
     async forApp() {
       const creds = await readCredentials();
-      if (creds.kind !== 'app') throw new GithubSetupError(`webhook deliveries can only be listed as a GitHub App: set ${SecretNames.appId} and ${SecretNames.appPrivateKey}`);
+      if (creds.kind !== 'app') throw new GithubSetupError(APP_ONLY_MESSAGE);
       return client(creds, 'app', () => new Octokit({ authStrategy: createAppAuth, auth: { appId: creds.appId, privateKey: creds.privateKey }, baseUrl, request, log: silent }));
     },
   };
@@ -89,10 +96,11 @@ function fingerprint(creds: Credentials): string {
   return createHash('sha256').update(material).digest('hex').slice(0, 16);
 }
 
-async function resolveCredentials(secrets: GithubSecrets): Promise<Credentials> {
+async function resolveCredentials(secrets: GithubSecrets, appOnly: boolean): Promise<Credentials> {
   const [appId, privateKey] = await Promise.all([secrets.optional(SecretNames.appId), secrets.optional(SecretNames.appPrivateKey)]);
   if (appId && privateKey) return { kind: 'app', appId: appId.trim(), privateKey };
   if (appId || privateKey) throw new GithubSetupError(`a GitHub App needs both ${SecretNames.appId} and ${SecretNames.appPrivateKey}; only ${appId ? SecretNames.appId : SecretNames.appPrivateKey} is set`);
+  if (appOnly) throw new GithubSetupError(APP_ONLY_MESSAGE);
   const token = await secrets.optional(SecretNames.token);
   if (token) return { kind: 'token', token: token.trim() };
   throw new GithubSetupError(`Baton has no GitHub credentials: set ${SecretNames.appId} and ${SecretNames.appPrivateKey} (a GitHub App), or ${SecretNames.token}`);

@@ -2,10 +2,12 @@
  * The redelivery Lambda, run on a schedule (EventBridge): redelivers the
  * GitHub App's failed deliveries of the last hour (redeliver.ts). It needs the
  * App's credentials (`baton/GITHUB_APP_ID`, `baton/GITHUB_APP_PRIVATE_KEY`): a
- * plain token cannot list an App's deliveries.
+ * plain token cannot list an App's deliveries. It reads nothing else (no
+ * table, no `GITHUB_TOKEN`), and without the App it says so and returns, so a
+ * setup with a token only costs one log line per run.
  */
 import { coldStart, readEnv } from '../runtime/aws-deps.ts';
-import { awsGithub, GithubLambdaEnv, log } from './aws.ts';
+import { awsGithub, GithubEnv, log } from './aws.ts';
 import { GithubSetupError } from './errors.ts';
 import type { GithubClients } from './github-client.ts';
 import { redeliverFailed, type RedeliverOptions, type RedeliverReport } from './redeliver.ts';
@@ -27,4 +29,4 @@ export function createRedeliverHandler(deps: { github: GithubClients; log?: (eve
 }
 
 /** The Lambda entry: environment and clients read once, at cold start. */
-export const handler = coldStart(() => createRedeliverHandler({ github: awsGithub(readEnv(GithubLambdaEnv)).github, log }));
+export const handler = coldStart(() => createRedeliverHandler({ github: awsGithub(readEnv(GithubEnv), {}, { appOnly: true }).github, log }));

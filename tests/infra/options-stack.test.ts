@@ -1,7 +1,8 @@
 /**
  * A stack of the fixture definitions (a scheduled workflow reading a secret;
  * a graph with dependency barriers, a child workflow and an approval), with
- * every optional setting on: alarm email, Slack forwarding, other limits.
+ * every optional setting on: alarm email, Slack forwarding, GitHub Enterprise
+ * Server, other limits.
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ beforeAll(() => {
     apiRateLimit: '5',
     apiBurstLimit: '7',
     retainData: 'false',
+    githubApiUrl: 'https://github.example.com/api/v3',
   });
 }, 180_000);
 afterAll(() => s?.dispose());
@@ -96,9 +98,9 @@ describe('infra (options): child workflows and barriers', () => {
 });
 
 describe('infra (options): secrets, alerts and settings', () => {
-  it('lets the http Lambda read HEALTH_TOKEN under the stage prefix, and nothing reads another secret', () => {
+  it('lets the http Lambda read HEALTH_TOKEN under the stage prefix, and nothing but the GitHub Lambdas reads another secret', () => {
     const grants = iamStatements(s.resources).filter((x) => list(x.statement.Action).includes('secretsmanager:GetSecretValue'));
-    const resources = grants.map((x) => JSON.stringify(x.statement.Resource));
+    const resources = grants.map((x) => JSON.stringify(x.statement.Resource)).filter((r) => !r.includes(':secret:baton/fx/GITHUB_'));
     expect(resources).toHaveLength(2);
     expect(resources.find((r) => r.includes('HEALTH_TOKEN'))).toContain(':secret:baton/fx/HEALTH_TOKEN-??????');
     expect(resources.find((r) => r.includes('SLACK'))).toContain(':secret:baton/fx/SLACK_WEBHOOK_URL-??????');
@@ -110,6 +112,12 @@ describe('infra (options): secrets, alerts and settings', () => {
     s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', RedrivePolicy: Match.anyValue() });
     s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': [slackFn, 'Arn'] }, RedrivePolicy: Match.anyValue() });
     s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: slackFn }, MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
+  });
+
+  it('gives the GitHub Lambdas the GitHub API of githubApiUrl', () => {
+    for (const service of ['baton-webhook', 'baton-events', 'baton-redeliver']) {
+      expect(functionNamed(service)[1].Properties.Environment.Variables.GITHUB_API_URL, service).toBe('https://github.example.com/api/v3');
+    }
   });
 
   it('applies the retention, throttling and removal settings from context', () => {

@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { readSettings } from '../../infra/settings.ts';
+import { DEFAULT_GITHUB_API_URL as CLIENT_DEFAULT } from '../../functions/github/github-client.ts';
+import { DEFAULT_GITHUB_API_URL, readSettings } from '../../infra/settings.ts';
 
 const settingsOf = (context: Record<string, unknown>) => readSettings(new App({ context }).node);
 
@@ -19,8 +20,16 @@ describe('infra: settings from CDK context', () => {
       secretsPrefix: 'baton/dev/',
       retainData: true,
       definitions: 'definitions',
+      githubApiUrl: 'https://api.github.com',
       namePrefix: 'baton-dev-',
     });
+  });
+
+  it("defaults githubApiUrl to the GitHub client's own default, and takes a GitHub Enterprise Server URL", () => {
+    expect(DEFAULT_GITHUB_API_URL).toBe(CLIENT_DEFAULT);
+    expect(settingsOf({ githubApiUrl: 'https://github.example.com/api/v3' }).githubApiUrl).toBe('https://github.example.com/api/v3');
+    expect(() => settingsOf({ githubApiUrl: 'github.example.com' })).toThrow(/-c githubApiUrl: an http\(s\) URL/);
+    expect(() => settingsOf({ githubApiUrl: 'ftp://github.example.com' })).toThrow(/-c githubApiUrl/);
   });
 
   it('reads -c values, which arrive as text', () => {

@@ -6,6 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretNames } from '../../functions/github/github-secrets.ts';
 import { BY_WORKFLOW_INDEX, tableDefinition } from '../../functions/runtime/store/table.ts';
 import { ROUTES, WEBHOOK_PATH } from '../../infra/api.ts';
 import { TTL_ATTRIBUTE } from '../../infra/table.ts';
@@ -31,6 +32,18 @@ const statementsOf = (logicalId: string) => {
   const role = s.resources[logicalId].Properties.Role['Fn::GetAtt'][0];
   return iamStatements(s.resources).filter((x) => x.roles.includes(role)).map((x) => x.statement);
 };
+/** The secret names (after the prefix) a Lambda may read, sorted. */
+const secretsOf = (logicalId: string) =>
+  statementsOf(logicalId)
+    .filter((st) => list(st.Action).includes('secretsmanager:GetSecretValue'))
+    .flatMap((st) => list(st.Resource))
+    .map((arn) => {
+      const match = /:secret:baton\/test\/([A-Z0-9_]+)-\?{6}$/.exec((arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].at(-1) as string);
+      if (!match) throw new Error(`not a secret of the stage: ${JSON.stringify(arn)}`);
+      return match[1];
+    })
+    .sort();
+const GITHUB_APP_SECRETS = ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY'];
 
 describe('infra: cdk-nag', () => {
   it('leaves no AwsSolutions or Serverless finding unacknowledged', () => {
@@ -90,14 +103,33 @@ describe('infra: Lambdas', () => {
     const services = functions().map(([, fn]) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as string).sort();
     const files = new Set(s.stack.workflows.flatMap((w) => Object.values(w.functionFiles)));
     expect(services.filter((name) => name.startsWith('baton-fn-'))).toHaveLength(files.size);
-    expect(services.filter((name) => !name.startsWith('baton-fn-'))).toStrictEqual(['baton-agent', 'baton-api', 'baton-approval', 'baton-control', 'baton-events', 'baton-http', 'baton-schedule']);
+    expect(services.filter((name) => !name.startsWith('baton-fn-'))).toStrictEqual([
+      'baton-agent',
+      'baton-api',
+      'baton-approval',
+      'baton-control',
+      'baton-events',
+      'baton-http',
+      'baton-redeliver',
+      'baton-schedule',
+      'baton-webhook',
+    ]);
   });
 
-  it('binds every Lambda of the runtime and the starters to the table and the secrets prefix', () => {
+  it('binds every Lambda of the runtime and the starters to the table and the secrets prefix; the redelivery Lambda to the prefix only', () => {
     const [[tableId]] = resourcesOfType(s.resources, 'AWS::DynamoDB::Table');
+    const [redeliverFn] = functionNamed('baton-redeliver');
     for (const [id, fn] of functions()) {
+      if (id === redeliverFn) continue;
       expect(fn.Properties.Environment.Variables, id).toMatchObject({ BATON_TABLE: { Ref: tableId }, BATON_SECRETS_PREFIX: 'baton/test/', BATON_RETENTION_DAYS: '30' });
     }
+    expect(s.resources[redeliverFn].Properties.Environment.Variables).toStrictEqual({
+      POWERTOOLS_SERVICE_NAME: 'baton-redeliver',
+      POWERTOOLS_METRICS_NAMESPACE: 'Baton',
+      NODE_OPTIONS: '--enable-source-maps',
+      BATON_SECRETS_PREFIX: 'baton/test/',
+      GITHUB_API_URL: 'https://api.github.com',
+    });
   });
 
   it('tells each built-in step Lambda its kind', () => {
@@ -105,7 +137,7 @@ describe('infra: Lambdas', () => {
   });
 
   it('gives the run starters the state machine prefix and a manifest of every workflow in their bundle', () => {
-    for (const service of ['baton-api', 'baton-schedule', 'baton-events']) {
+    for (const service of ['baton-api', 'baton-schedule', 'baton-events', 'baton-webhook']) {
       const [id, fn] = functionNamed(service);
       expect(fn.Properties.Environment.Variables.BATON_MANIFEST).toBe('manifest.json');
       expect(JSON.stringify(fn.Properties.Environment.Variables.BATON_STATE_MACHINE_PREFIX)).toContain(':stateMachine:baton-test-');
@@ -166,7 +198,7 @@ describe('infra: IAM', () => {
     }
   });
 
-  it('lets a Lambda read exactly the secrets its own Task states name', () => {
+  it('lets a Lambda read exactly the secrets its own Task states name, or its own GitHub code reads', () => {
     const granted = new Map<string, string[]>();
     for (const [id] of functions()) {
       const arns = statementsOf(id).filter((st) => list(st.Action).includes('secretsmanager:GetSecretValue')).flatMap((st) => list(st.Resource));
@@ -174,7 +206,13 @@ describe('infra: IAM', () => {
     }
     const secretArn = (name: string) =>
       JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:secret:baton/test/${name}-??????`]] });
-    expect(Object.fromEntries(granted)).toStrictEqual({ 'baton-agent': [secretArn('ANTHROPIC_API_KEY')], 'baton-http': [secretArn('GITHUB_TOKEN')] });
+    expect(Object.fromEntries(granted)).toStrictEqual({
+      'baton-agent': [secretArn('ANTHROPIC_API_KEY')],
+      'baton-http': [secretArn('GITHUB_TOKEN')],
+      'baton-events': ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_TOKEN'].map(secretArn),
+      'baton-webhook': ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'GITHUB_WEBHOOK_SECRET_PREVIOUS'].map(secretArn),
+      'baton-redeliver': GITHUB_APP_SECRETS.map(secretArn),
+    });
     const named = new Set(s.stack.workflows.flatMap((w) => w.manifest.secrets));
     expect(named).toStrictEqual(new Set(['ANTHROPIC_API_KEY', 'GITHUB_TOKEN']));
   });
@@ -278,9 +316,26 @@ describe('infra: the API', () => {
     expect(routes().size).toBe(ROUTES.length + 1);
   });
 
-  it('leaves the GitHub webhook without IAM auth, answering 501 until its Lambda exists', () => {
-    const webhook = routes().get(`POST ${WEBHOOK_PATH}`);
-    expect(webhook!.Properties).toMatchObject({ AuthorizationType: 'NONE', Integration: { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '501' }] } });
+  it('sends the GitHub webhook to the webhook Lambda as a proxy integration, without auth, validator, model or template', () => {
+    const [webhookFn] = functionNamed('baton-webhook');
+    const webhook = routes().get(`POST ${WEBHOOK_PATH}`)!;
+    expect(webhook.Properties).toMatchObject({ AuthorizationType: 'NONE', Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' } });
+    expect(JSON.stringify(webhook.Properties.Integration.Uri)).toContain(`"${webhookFn}","Arn"`);
+    for (const key of ['AuthorizerId', 'RequestValidatorId', 'RequestModels', 'RequestParameters']) expect(webhook.Properties[key], key).toBeUndefined();
+    // The body reaches the Lambda as GitHub signed it: no mapping, no conversion, no binary media types on the API.
+    for (const key of ['RequestTemplates', 'ContentHandling', 'PassthroughBehavior']) expect(webhook.Properties.Integration[key], key).toBeUndefined();
+    const [[, api]] = resourcesOfType(s.resources, 'AWS::ApiGateway::RestApi');
+    expect(api.Properties.BinaryMediaTypes).toBeUndefined();
+  });
+
+  it('lets API Gateway invoke the webhook Lambda for POST /github/webhook only', () => {
+    const [webhookFn] = functionNamed('baton-webhook');
+    const permissions = resourcesOfType(s.resources, 'AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.Properties.FunctionName).includes(`"${webhookFn}"`));
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const [id, permission] of permissions) {
+      expect(permission.Properties, id).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
+      expect(JSON.stringify(permission.Properties.SourceArn), id).toMatch(/\/POST\/github\/webhook"/);
+    }
   });
 
   it('validates bodies and parameters, logs access as JSON, traces and throttles', () => {
@@ -298,9 +353,106 @@ describe('infra: the API', () => {
   });
 });
 
+describe('infra: GitHub', () => {
+  /** One line per statement: its actions, and what its resources are. */
+  const policyOf = (logicalId: string) =>
+    statementsOf(logicalId)
+      .map((st) => {
+        const resources = list(st.Resource).map((r) => JSON.stringify(r));
+        const kinds = new Set(
+          resources.map((r) =>
+            r === '"*"' ? '*'
+            : r.includes(':secret:') ? 'secrets'
+            : r.includes(':stateMachine:') ? 'stateMachines'
+            : r.includes(':execution:') ? 'executions'
+            : /StoreTable/.test(r) ? 'table'
+            : /Logs[0-9A-F]{8}"/.test(r) ? 'own log group'
+            : /Failures[0-9A-F]{8}"/.test(r) ? 'failures queue'
+            : r,
+          ),
+        );
+        return `${list(st.Action).sort().join(' ')} on ${[...kinds].join(', ')}`;
+      })
+      .sort();
+  const names = () => workflowNames().map((name) => `baton-test-${name}`).sort();
+  const statesResources = (logicalId: string, action: string) =>
+    statementsOf(logicalId)
+      .filter((st) => list(st.Action).includes(action))
+      .flatMap((st) => list(st.Resource).map((r) => /:(?:stateMachine|execution):([a-z0-9-]+)/.exec(JSON.stringify(r))![1]))
+      .sort();
+
+  it('the webhook Lambda may use the table, read the five GitHub secrets, and start runs, release task tokens and stop older runs: nothing more', () => {
+    const [webhookFn] = functionNamed('baton-webhook');
+    expect(policyOf(webhookFn)).toStrictEqual(
+      [
+        'dynamodb:BatchGetItem dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:Scan dynamodb:UpdateItem on table',
+        'logs:CreateLogStream logs:PutLogEvents on own log group',
+        'secretsmanager:GetSecretValue on secrets',
+        'states:DescribeExecution states:StopExecution on executions',
+        'states:SendTaskFailure states:SendTaskSuccess states:StartExecution on stateMachines',
+        'xray:PutTelemetryRecords xray:PutTraceSegments on *',
+      ].sort(),
+    );
+    expect(secretsOf(webhookFn)).toStrictEqual(Object.values(SecretNames).sort());
+    for (const action of ['states:StartExecution', 'states:SendTaskSuccess', 'states:SendTaskFailure', 'states:DescribeExecution', 'states:StopExecution']) {
+      expect(statesResources(webhookFn, action), action).toStrictEqual(names());
+    }
+  });
+
+  it('the webhook Lambda answers within GitHub\'s 10 s and API Gateway\'s 29 s, synchronously, with the bundled manifest', () => {
+    const [webhookFn, fn] = functionNamed('baton-webhook');
+    expect(fn.Properties.Timeout).toBe(15);
+    expect(fn.Properties.Environment.Variables).toMatchObject({ GITHUB_API_URL: 'https://api.github.com', BATON_MANIFEST: 'manifest.json' });
+    const invokeConfigs = resourcesOfType(s.resources, 'AWS::Lambda::EventInvokeConfig').filter(([, c]) => c.Properties.FunctionName.Ref === webhookFn);
+    expect(invokeConfigs).toStrictEqual([]);
+  });
+
+  it('the events Lambda reads the App secrets and the token to complete check runs, on GITHUB_API_URL', () => {
+    const [eventsFn, fn] = functionNamed('baton-events');
+    expect(secretsOf(eventsFn)).toStrictEqual([...GITHUB_APP_SECRETS, 'GITHUB_TOKEN']);
+    expect(fn.Properties.Environment.Variables.GITHUB_API_URL).toBe('https://api.github.com');
+  });
+
+  it('only the webhook and the events Lambda of the starters read GitHub secrets: the API and the schedule Lambda read none', () => {
+    for (const service of ['baton-api', 'baton-schedule']) {
+      const [id, fn] = functionNamed(service);
+      expect(secretsOf(id), service).toStrictEqual([]);
+      expect(fn.Properties.Environment.Variables.GITHUB_API_URL, service).toBeUndefined();
+    }
+  });
+
+  it('runs the redelivery Lambda every 15 minutes from an EventBridge rule, with the failures queue as its DLQ', () => {
+    const [redeliverFn, fn] = functionNamed('baton-redeliver');
+    const [[queueId]] = resourcesOfType(s.resources, 'AWS::SQS::Queue').filter(([, q]) => q.Properties.QueueName === 'baton-test-failures');
+    const rules = resourcesOfType(s.resources, 'AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
+    expect(rules).toHaveLength(1);
+    const [[, rule]] = rules;
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(15 minutes)', State: 'ENABLED' });
+    expect(rule.Properties.Targets).toStrictEqual([
+      { Id: expect.any(String), Arn: { 'Fn::GetAtt': [redeliverFn, 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 } },
+    ]);
+    // A failed invocation (after Lambda's own two retries) lands in the same queue.
+    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: redeliverFn }, MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } } });
+    expect(fn.Properties.Timeout).toBe(60);
+  });
+
+  it('the redelivery Lambda reads the two App secrets and nothing else: no table, no Step Functions, no token', () => {
+    const [redeliverFn] = functionNamed('baton-redeliver');
+    expect(policyOf(redeliverFn)).toStrictEqual(
+      [
+        'logs:CreateLogStream logs:PutLogEvents on own log group',
+        'secretsmanager:GetSecretValue on secrets',
+        'sqs:GetQueueAttributes sqs:GetQueueUrl sqs:SendMessage on failures queue',
+        'xray:PutTelemetryRecords xray:PutTraceSegments on *',
+      ].sort(),
+    );
+    expect(secretsOf(redeliverFn)).toStrictEqual(GITHUB_APP_SECRETS);
+  });
+});
+
 describe('infra: events, schedules, alarms', () => {
   it('sends the status changes of every state machine to the events Lambda, with a DLQ', () => {
-    const [[, rule]] = resourcesOfType(s.resources, 'AWS::Events::Rule');
+    const [[, rule]] = resourcesOfType(s.resources, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern);
     const [eventsFn] = functionNamed('baton-events');
     expect(rule.Properties.EventPattern).toMatchObject({ source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'] });
     expect(rule.Properties.EventPattern.detail.stateMachineArn.map((r: { Ref: string }) => r.Ref).sort()).toStrictEqual(stateMachines().map(([id]) => id).sort());

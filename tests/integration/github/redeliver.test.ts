@@ -118,4 +118,19 @@ describe('redelivery: failed deliveries of the last hour', () => {
     expect(logs).toStrictEqual([{ event: 'github.redelivery_unavailable', message: (report as { error: string }).error }]);
     expect(github.requests).toStrictEqual([]);
   });
+
+  it('as deployed (appOnly), never asks for GITHUB_TOKEN, which its role may not read, and says the App is missing', async () => {
+    const asked: string[] = [];
+    const env = new EnvSecrets({ GITHUB_TOKEN: 'ghp_x' });
+    const secrets = new GithubSecrets({ get: (name) => (asked.push(name), env.get(name)) });
+    const logs: object[] = [];
+    const handler = createRedeliverHandler({ github: githubClients({ secrets, baseUrl: github.url, appOnly: true }), now: () => NOW, log: (e) => logs.push(e) });
+
+    const report = await handler({});
+
+    expect(report).toStrictEqual({ error: 'webhook deliveries can only be listed as a GitHub App: set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY' });
+    expect(asked.sort()).toStrictEqual(['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY']);
+    expect(logs).toHaveLength(1);
+    expect(github.requests).toStrictEqual([]);
+  });
 });
