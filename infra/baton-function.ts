@@ -119,20 +119,23 @@ export class BatonFunction extends NodejsFunction {
 
   /**
    * `BATON_SECRETS_PREFIX`, and `secretsmanager:GetSecretValue` on exactly the
-   * named secrets (`<prefix><NAME>-??????`: Secrets Manager appends six random
-   * characters to a secret's ARN). No names, no grant.
+   * named secrets: `<prefix><NAME>-??????` (Secrets Manager appends six random
+   * characters to a secret's ARN), and `<prefix><NAME>` itself, the ARN a read
+   * of a secret that does not exist is authorized against, so that an optional
+   * secret nobody created reads as absent (ResourceNotFound), not as
+   * AccessDenied. No names, no grant.
    */
   bindSecrets(prefix: string, names: Iterable<string>): this {
     this.addEnvironment('BATON_SECRETS_PREFIX', prefix);
-    const arns = [...new Set(names)].sort().map((name) => secretArn(this, `${prefix}${name}`));
+    const arns = [...new Set(names)].sort().flatMap((name) => [secretArn(this, `${prefix}${name}`), secretArn(this, `${prefix}${name}`, { bare: true })]);
     if (arns.length > 0) this.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: arns }));
     return this;
   }
 }
 
-/** The ARN of a secret by its name, with the `-??????` suffix Secrets Manager adds. */
-export function secretArn(scope: Construct, name: string): string {
-  return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+/** The ARN of a secret by its name, with the `-??????` suffix Secrets Manager adds (`bare`: without it). */
+export function secretArn(scope: Construct, name: string, options: { bare?: boolean } = {}): string {
+  return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: options.bare ? name : `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 function copyInto(files: Record<string, string>): ICommandHooks {

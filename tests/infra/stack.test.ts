@@ -38,10 +38,11 @@ const secretsOf = (logicalId: string) =>
     .filter((st) => list(st.Action).includes('secretsmanager:GetSecretValue'))
     .flatMap((st) => list(st.Resource))
     .map((arn) => {
-      const match = /:secret:baton\/test\/([A-Z0-9_]+)-\?{6}$/.exec((arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].at(-1) as string);
+      const match = /:secret:baton\/test\/([A-Z0-9_]+)(-\?{6})?$/.exec((arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].at(-1) as string);
       if (!match) throw new Error(`not a secret of the stage: ${JSON.stringify(arn)}`);
       return match[1];
     })
+    .filter((name, i, all) => all.indexOf(name) === i)
     .sort();
 const GITHUB_APP_SECRETS = ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY'];
 
@@ -202,16 +203,17 @@ describe('infra: IAM', () => {
     const granted = new Map<string, string[]>();
     for (const [id] of functions()) {
       const arns = statementsOf(id).filter((st) => list(st.Action).includes('secretsmanager:GetSecretValue')).flatMap((st) => list(st.Resource));
-      if (arns.length > 0) granted.set(s.resources[id].Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, arns.map((arn) => JSON.stringify(arn)));
+      if (arns.length > 0) granted.set(s.resources[id].Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, arns.map((arn) => JSON.stringify(arn)).sort());
     }
-    const secretArn = (name: string) =>
-      JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:secret:baton/test/${name}-??????`]] });
+    // Each secret twice: its ARN (with the suffix Secrets Manager adds) and the bare name a missing secret's read is authorized against.
+    const secretArns = (name: string) =>
+      ['-??????', ''].map((suffix) => JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:secret:baton/test/${name}${suffix}`]] }));
     expect(Object.fromEntries(granted)).toStrictEqual({
-      'baton-agent': [secretArn('ANTHROPIC_API_KEY')],
-      'baton-http': [secretArn('GITHUB_TOKEN')],
-      'baton-events': ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_TOKEN'].map(secretArn),
-      'baton-webhook': ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'GITHUB_WEBHOOK_SECRET_PREVIOUS'].map(secretArn),
-      'baton-redeliver': GITHUB_APP_SECRETS.map(secretArn),
+      'baton-agent': secretArns('ANTHROPIC_API_KEY').sort(),
+      'baton-http': secretArns('GITHUB_TOKEN').sort(),
+      'baton-events': ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_TOKEN'].flatMap(secretArns).sort(),
+      'baton-webhook': ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'GITHUB_WEBHOOK_SECRET_PREVIOUS'].flatMap(secretArns).sort(),
+      'baton-redeliver': GITHUB_APP_SECRETS.flatMap(secretArns).sort(),
     });
     const named = new Set(s.stack.workflows.flatMap((w) => w.manifest.secrets));
     expect(named).toStrictEqual(new Set(['ANTHROPIC_API_KEY', 'GITHUB_TOKEN']));
