@@ -177,13 +177,15 @@ async function concurrentRuns() {
   const processes = 8;
   const steps = 20;
   const file = write('bench-many', chainWorkflow(steps, 'bench-many', NOOP));
-  let failed = 0;
+  let failures: string[] = [];
   const wall = await timeAsync(async () => {
     const outcomes = await Promise.allSettled(Array.from({ length: processes }, () => baton(file)));
-    failed = outcomes.filter((o) => o.status === 'rejected').length;
+    failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [String((o.reason as Error).message)] : []));
   });
+  const failed = failures.length;
   console.log(`(d) ${processes} concurrent baton run processes, each a ${steps}-step chain of no-op steps, on one $BATON_HOME (one of them serves the database)`);
   table(['runs', 'steps each', 'wall', 'runs/s', 'steps/s', 'failed'], [[String(processes), String(steps), ms(wall), (processes / (wall / 1000)).toFixed(1), ((processes * steps) / (wall / 1000)).toFixed(0), String(failed)]]);
+  for (const failure of failures) console.log(`    failed: ${failure}`);
 }
 
 // ---- helpers -------------------------------------------------------------------

@@ -73,6 +73,10 @@ export async function openLocalDynamo(home: string): Promise<LocalDynamo> {
     close: async () => {
       if (closed) return;
       closed = true;
+      // A takeover in flight (a request of a timer, refused at the very end) may be
+      // about to serve: let it finish, so the server it starts is closed below
+      // instead of keeping this process alive.
+      await takingOver?.catch(() => undefined);
       client.destroy();
       if (!server) return;
       // Closing the server closes LevelDB; only then may another process take the lock.
@@ -150,6 +154,9 @@ export async function openMemoryDynamo(): Promise<LocalDynamo> {
   };
 }
 
+/** How many servers in a row one request may find gone before it gives up. */
+const MAX_REFUSALS = 50;
+
 interface Failover {
   /** The port every request goes to now. */
   port(): number;
@@ -160,20 +167,24 @@ interface Failover {
 function documentClient(endpoint: string, failover?: Failover): DynamoDBDocumentClient {
   const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5 });
   if (failover) {
-    // Runs inside the SDK's retry loop, once per attempt: each attempt goes to the
-    // current port, and a refused connection (ECONNREFUSED is retried) first finds a
-    // new server.
+    // Runs inside the SDK's retry loop, once per attempt: the attempt goes to the
+    // current port, and a refused connection first finds a new server and is sent
+    // there. A refused connection delivered nothing, so sending it again is safe;
+    // this loop, not the SDK's five attempts, absorbs servers that come and go
+    // (several short runs, each serving in turn).
     raw.middlewareStack.add(
       (next) => async (args) => {
         const request = args.request as { port?: number; headers?: Record<string, string> };
-        const port = failover.port();
-        request.port = port;
-        if (request.headers?.host) request.headers.host = `127.0.0.1:${port}`;
-        try {
-          return await next(args);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') await failover.refused(port);
-          throw error;
+        for (let refusals = 0; ; refusals++) {
+          const port = failover.port();
+          request.port = port;
+          if (request.headers?.host) request.headers.host = `127.0.0.1:${port}`;
+          try {
+            return await next(args);
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || refusals >= MAX_REFUSALS) throw error;
+            await failover.refused(port);
+          }
         }
       },
       { step: 'finalizeRequest', priority: 'low', name: 'batonLocalFailover' },
