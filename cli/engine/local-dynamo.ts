@@ -157,6 +157,19 @@ export async function openMemoryDynamo(): Promise<LocalDynamo> {
 /** How many servers in a row one request may find gone before it gives up. */
 const MAX_REFUSALS = 50;
 
+/**
+ * dynalite checks that a request is signed, not the signature. Signing costs
+ * about a fifth of a local request's time, on every step's way: locally an
+ * unsigned request with a well-formed Authorization header goes out instead.
+ */
+const LOCAL_SIGNER = {
+  sign: async <T extends { headers: Record<string, string> }>(request: T): Promise<T> => {
+    request.headers.authorization = 'AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=local';
+    request.headers['x-amz-date'] = '20260101T000000Z';
+    return request;
+  },
+};
+
 interface Failover {
   /** The port every request goes to now. */
   port(): number;
@@ -165,7 +178,7 @@ interface Failover {
 }
 
 function documentClient(endpoint: string, failover?: Failover): DynamoDBDocumentClient {
-  const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5 });
+  const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5, signer: LOCAL_SIGNER });
   if (failover) {
     // Runs inside the SDK's retry loop, once per attempt: the attempt goes to the
     // current port, and a refused connection first finds a new server and is sent
