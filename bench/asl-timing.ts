@@ -35,12 +35,20 @@ export function simulate(asl: { StartAt: string; States: States }, durations: Ma
     const id = name.split('.')[0];
     return durations.has(id) ? id : undefined;
   };
-  const next = (state: State): string | undefined => (state.Type === 'Choice' ? state.Choices[0].Next : state.End ? undefined : state.Next);
+  // On the success path every step's condition holds (a Choice's first rule), except
+  // `run.check`'s, which asks whether a step failed: there the Default goes on.
+  const next = (state: State, name: string): string | undefined => {
+    if (state.Type === 'Choice') return name === 'run.check' ? state.Default : state.Choices[0].Next;
+    return state.End ? undefined : state.Next;
+  };
 
   // What a run costs does not depend on timing: walk the success path once.
   const totals = { transitions: 0, lambdaCalls: 0, historyEvents: 2 };
   const count = (startAt: string, states: States) => {
-    for (let name: string | undefined = startAt; name !== undefined; name = next(states[name])) {
+    const seen = new Set<string>();
+    for (let name: string | undefined = startAt; name !== undefined; name = next(states[name], name)) {
+      if (seen.has(name)) throw new Error(`the success path comes back to ${name}: a loop`);
+      seen.add(name);
       const state = states[name];
       totals.transitions++;
       totals.historyEvents += eventsOf(state);
@@ -55,7 +63,7 @@ export function simulate(asl: { StartAt: string; States: States }, durations: Ma
   // next round; each round ends more steps, since barriers wait on no cycle.
   const walk = (startAt: string, states: States, start: number): number | undefined => {
     let t = start;
-    for (let name: string | undefined = startAt; name !== undefined; name = next(states[name])) {
+    for (let name: string | undefined = startAt; name !== undefined; name = next(states[name], name)) {
       const state = states[name];
       const id = owner(name);
       if (state.Type === 'Parallel') {
