@@ -8,7 +8,9 @@
  *      (NodejsFunction's default: the Lambda runtime provides the SDK) and with
  *      it bundled. Size of each bundle;
  *  (b) cold import of each bundle in a fresh Node process, median of 15, beside
- *      a hello-world bundle (the floor: Node's own start is not counted);
+ *      a hello-world bundle (the floor: Node's own start is not counted) and a
+ *      bundle of the AWS clients alone (SDK and Powertools), the two parts of
+ *      the target: a handler within 2 × (hello world + its clients);
  *  (c) the API warm, through `baton serve` in a child process: p50 and p99 of
  *      500 sequential GET /runs/{id}, then of 500 POST /workflows/{name}/runs
  *      (each starts a real one-step run in the serve process).
@@ -38,8 +40,17 @@ writeFileSync(
     `export const handler = functionLambda('./steps/release.ts', module);\n`,
 );
 
+// What the handlers' AWS clients cost on their own: the SDK clients and Powertools they load.
+writeFileSync(
+  join(OUT, 'clients.ts'),
+  ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sfn', '@aws-sdk/client-secrets-manager', '@aws-lambda-powertools/logger', '@aws-lambda-powertools/metrics', '@aws-lambda-powertools/tracer']
+    .map((name, i) => `import * as m${i} from '${name}';\n`)
+    .join('') + 'export const handler = async () => [m0, m1, m2, m3, m4, m5, m6].length;\n',
+);
+
 const ENTRIES: Array<[string, string]> = [
   ['hello world', join(OUT, 'hello.ts')],
+  ['AWS clients alone', join(OUT, 'clients.ts')],
   ['api', join(ROOT, 'functions/api/handler.ts')],
   ['schedule', join(ROOT, 'functions/schedule/handler.ts')],
   ['events', join(ROOT, 'functions/events/handler.ts')],
@@ -90,14 +101,20 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 console.log(`bench:lambda — esbuild ESM, node24, minified; cold import = median of ${COLD_RUNS} fresh processes (Node ${process.version})\n`);
 const rows: string[][] = [];
+const cold = new Map<string, { external: number; bundled: number }>();
 for (const [name, entry] of ENTRIES) {
   const external = await bundle(name, entry, 'external');
   const bundled = await bundle(name, entry, 'bundled');
   const coldExternal = median(Array.from({ length: COLD_RUNS }, () => coldImport(external)));
   const coldBundled = median(Array.from({ length: COLD_RUNS }, () => coldImport(bundled)));
+  cold.set(name, { external: coldExternal, bundled: coldBundled });
   rows.push([name, kb(statSync(external).size), ms(coldExternal), kb(statSync(bundled).size), ms(coldBundled)]);
 }
 printTable(['entry', 'size (@aws-sdk external)', 'cold import', 'size (SDK bundled)', 'cold import'], rows);
+const floor = (which: 'external' | 'bundled') => 2 * (cold.get('hello world')![which] + cold.get('AWS clients alone')![which]);
+const handlers = [...cold].filter(([name]) => name !== 'hello world' && name !== 'AWS clients alone');
+const slowest = (which: 'external' | 'bundled') => Math.max(...handlers.map(([, t]) => t[which]));
+console.log(`target: every handler within 2 × (hello world + AWS clients alone) = ${ms(floor('external'))} SDK external, ${ms(floor('bundled'))} bundled; slowest handler: ${ms(slowest('external'))}, ${ms(slowest('bundled'))}`);
 
 // ---- (c) the API, warm, through baton serve ------------------------------------------
 
