@@ -76,6 +76,8 @@ export class LocalEngine {
   private readonly secrets: SecretResolver;
   private readonly owner = { id: randomUUID(), pid: process.pid, host: hostname() };
   private readonly executions = new Map<string, LocalExecution>();
+  /** Set by `interrupt()`: executions that start afterwards stop at once. */
+  private interrupted = false;
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -133,6 +135,7 @@ export class LocalEngine {
 
   /** Stops every execution of this engine: Ctrl-C. Steps in flight are left for a resume to run again. */
   interrupt(): void {
+    this.interrupted = true;
     for (const execution of this.executions.values()) execution.stop('interrupted');
   }
 
@@ -196,6 +199,9 @@ export class LocalEngine {
       controlPollMs: this.options.controlPollMs,
     });
     this.executions.set(arn, execution);
+    // Started after a Ctrl-C (baton serve closing while a request starts a run): it stops
+    // before its first state and is recorded interrupted, for a resume to run.
+    if (this.interrupted) execution.stop('interrupted');
     let outcome: Awaited<ReturnType<LocalExecution['run']>>;
     try {
       outcome = await execution.run();

@@ -104,6 +104,8 @@ export class LocalExecution {
       if (state.Type === 'Wait' && name.endsWith('.wait')) waitTimeOverrides[name] = options.agentPollWaitMs ?? 1000;
     }
     this.lastRun = await options.store.runs.get(runId);
+    // Stopped before its first state (a Ctrl-C while it was being set up): nothing ran.
+    if (this.stopping) return this.stopping;
     const progress = new ProgressTracker(options.compiled, runId, options.onProgress);
     const machine = new StateMachine(asl as never, { validationOptions: { noValidate: true } });
     this.execution = machine.run(options.input as never, {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/engine-harness.ts';
+import { LocalEngine } from '../../cli/engine/engine.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -299,5 +300,25 @@ steps:
     expect((await h.run(file, {}, runId)).status).toBe('succeeded');
     await expect(h.engine.resume(runId)).rejects.toThrow(/already succeeded/);
     expect(h.calls('only')).toHaveLength(1);
+  });
+});
+
+describe('engine: interrupt (Ctrl-C) while a run is being set up', () => {
+  it('stops the run before its first state, records it interrupted, and a resume runs it', async () => {
+    const engine = new LocalEngine({ store: h.store, controlPollMs: 50 });
+    const file = h.write('ctl-interrupt-early', twoSteps('ctl-interrupt-early'));
+    const runId = newRunId('ctl-interrupt-early');
+    // The interrupt lands while the run is still loading its definition and taking its lease.
+    const running = engine.run({ file, runId });
+    engine.interrupt();
+    const outcome = await running;
+
+    expect(outcome.status).toBe('interrupted');
+    expect(h.calls()).toEqual([]);
+    expect((await h.store.runs.get(runId))?.status).toBe('interrupted');
+
+    const resumed = await h.engine.resume(runId);
+    expect(resumed.status).toBe('succeeded');
+    expect(h.calls().map((c) => c.step)).toEqual(['first', 'second', 'third']);
   });
 });
