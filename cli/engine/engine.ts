@@ -76,6 +76,8 @@ export class LocalEngine {
   private readonly secrets: SecretResolver;
   private readonly owner = { id: randomUUID(), pid: process.pid, host: hostname() };
   private readonly executions = new Map<string, LocalExecution>();
+  /** The last compile of each definition file, reused while its text is the same (`baton serve` starts many runs of one file). */
+  private readonly compiles = new Map<string, { text: string; compiled: ReturnType<typeof compile> }>();
   /** Set by `interrupt()`: executions that start afterwards stop at once. */
   private interrupted = false;
 
@@ -153,7 +155,9 @@ export class LocalEngine {
     } catch {
       throw new UsageError(`${file}: no such file`);
     }
-    const compiled = compile(text);
+    const cached = this.compiles.get(file);
+    const compiled = cached?.text === text ? cached.compiled : compile(text);
+    this.compiles.set(file, { text, compiled });
     // What only fails at run time otherwise: a function file or export, a child workflow, that is not there.
     const found = compiled.asl ? [...(await checkFunctions(file, compiled)), ...(await checkWorkflows(file, compiled))] : [];
     if (!compiled.asl || found.length > 0) throw new DiagnosticsError([...compiled.diagnostics, ...found].map((d) => formatDiagnostic(file, d)));
