@@ -23,7 +23,7 @@ export function registerGithubCommands(program: Command, exit: { code: number })
     .command('replay')
     .description('sign a sample GitHub delivery (or a JSON file) as GitHub would and post it to the webhook of a running baton serve; prints the answer')
     .argument('<event-or-file>', 'a sample from @octokit/webhooks-examples as EVENT[.ACTION] (pull_request.opened, push, issue_comment.created), or a JSON file')
-    .option('-u, --url <url>', 'the webhook to post to', DEFAULT_WEBHOOK_URL)
+    .option('-u, --url <url>', "the webhook to post to (a bare server address means its /github/webhook)", DEFAULT_WEBHOOK_URL)
     .option('-s, --secret <secret>', "the webhook secret (default: $GITHUB_WEBHOOK_SECRET; prefer the variable, a command line is seen in the process list)")
     .option('-e, --event <name>', 'the X-GitHub-Event of a JSON file (samples know their own)')
     .option('-d, --delivery <id>', 'the X-GitHub-Delivery (default: a new one; give one twice to see a redelivery)')
@@ -89,6 +89,8 @@ async function isFile(path: string): Promise<boolean> {
 function parseUrl(text: string): string {
   try {
     const url = new URL(text);
+    // The address baton serve prints (no path) means its webhook route.
+    if (url.pathname === '/') url.pathname = new URL(DEFAULT_WEBHOOK_URL).pathname;
     if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString();
   } catch {
     // said below

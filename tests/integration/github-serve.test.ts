@@ -78,6 +78,12 @@ describe('baton serve: GitHub deliveries', () => {
     expect(runs).toHaveLength(1);
   });
 
+  it('--url takes the bare address baton serve prints, meaning its webhook route', async () => {
+    const again = await startBaton(home, ['github', 'replay', 'pull_request.opened', '--delivery', 'serve-delivery-1', '--url', serve.url], { GITHUB_WEBHOOK_SECRET: SECRET }).done;
+    expect(again.stderr).toContain(`${serve.url}/github/webhook: 200`);
+    expect(JSON.parse(again.stdout)).toMatchObject({ duplicate: true });
+  });
+
   it('a delivery signed with another secret is refused (401), and starts nothing', async () => {
     const forged = await replay(['pull_request.opened', '--delivery', 'serve-delivery-forged'], 'not the secret');
     expect(forged.code).toBe(1);
