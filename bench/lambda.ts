@@ -15,12 +15,13 @@
  *      500 sequential GET /runs/{id}, then of 500 POST /workflows/{name}/runs
  *      (each starts a real one-step run in the serve process).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { startServe } from './serve-process.ts';
 import { printTable } from './table.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -124,20 +125,8 @@ mkdirSync(definitions);
 writeFileSync(join(definitions, 'noop.mjs'), 'export const handler = async () => ({ ok: true });\n');
 writeFileSync(join(definitions, 'bench-noop.yaml'), 'name: bench-noop\ninputs:\n  n: { type: integer, default: 0 }\nsteps:\n  one:\n    function: ./noop.mjs\n');
 
-const child = spawn(process.execPath, [join(ROOT, 'cli/bin.ts'), 'serve', '--port', '0', '--definitions', definitions], { env: { ...process.env, BATON_HOME: join(home, 'state') }, stdio: ['ignore', 'pipe', 'pipe'] });
-let output = '';
-child.stdout.on('data', (d: Buffer) => (output += d));
-child.stderr.on('data', (d: Buffer) => (output += d));
-const url = await new Promise<string>((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error(`baton serve did not start:\n${output}`)), 30_000);
-  child.stdout.on('data', () => {
-    const match = /listening on (http:\/\/\S+)/.exec(output);
-    if (match && output.includes('Ctrl-C stops it')) {
-      clearTimeout(timer);
-      resolve(match[1]);
-    }
-  });
-});
+const serve = await startServe(definitions, join(home, 'state'));
+const url = serve.url;
 
 async function timed(method: string, path: string, body?: unknown): Promise<number> {
   const start = performance.now();
@@ -163,6 +152,5 @@ printTable(
   ],
 );
 
-child.kill('SIGINT');
-await new Promise((resolve) => child.on('close', resolve));
+await serve.stop();
 rmSync(home, { recursive: true, force: true });

@@ -15,7 +15,6 @@
  *      (the target's case: each after the runs of the one before have ended),
  *      then back to back (runs of earlier deliveries still running beside).
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,9 +36,9 @@ import { StepFunctionsExecutions } from '../functions/runtime/starter/sfn-execut
 import { RunStarter } from '../functions/runtime/starter/starter.ts';
 import { WorkflowCatalog } from '../functions/runtime/starter/workflows.ts';
 import { CheckpointStore } from '../functions/runtime/store/index.ts';
+import { startServe } from './serve-process.ts';
 import { printTable } from './table.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 const WARMUP = 200;
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 2000);
 const SERVE_SAMPLES = Number(process.env.BENCH_SERVE_SAMPLES ?? 300);
@@ -121,23 +120,8 @@ const home = mkdtempSync(join(tmpdir(), 'baton-bench-webhook-'));
 const definitions = join(home, 'definitions');
 mkdirSync(definitions);
 writeFileSync(join(definitions, 'pr-review.yaml'), WORKFLOW);
-const child = spawn(process.execPath, [join(ROOT, 'cli/bin.ts'), 'serve', '--port', '0', '--definitions', definitions], {
-  env: { ...process.env, BATON_HOME: join(home, 'state'), GITHUB_WEBHOOK_SECRET: SECRET },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let output = '';
-child.stdout.on('data', (d: Buffer) => (output += d));
-child.stderr.on('data', (d: Buffer) => (output += d));
-const url = await new Promise<string>((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error(`baton serve did not start:\n${output}`)), 30_000);
-  child.stdout.on('data', () => {
-    const match = /listening on (http:\/\/\S+)/.exec(output);
-    if (match && output.includes('Ctrl-C stops it')) {
-      clearTimeout(timer);
-      resolve(match[1]);
-    }
-  });
-});
+const serve = await startServe(definitions, join(home, 'state'), { GITHUB_WEBHOOK_SECRET: SECRET });
+const url = serve.url;
 
 /** Posts one delivery: how long its answer took, and the runs it started. */
 async function post(delivery: string): Promise<{ ms: number; runs: string[] }> {
@@ -145,7 +129,7 @@ async function post(delivery: string): Promise<{ ms: number; runs: string[] }> {
   const response = await fetch(`${url}/github/webhook`, { method: 'POST', headers: headersOf(delivery), body });
   const answer = (await response.json()) as { started?: Array<{ run_id: string }> };
   const ms = performance.now() - start;
-  if (response.status !== 202) throw new Error(`delivery ${delivery}: ${response.status}\n${output}`);
+  if (response.status !== 202) throw new Error(`delivery ${delivery}: ${response.status}\n${serve.output()}`);
   return { ms, runs: (answer.started ?? []).map((s) => s.run_id) };
 }
 /** Until every run has ended, through the API the same process serves. */
@@ -173,8 +157,7 @@ served.sort((a, b) => a - b);
 const loaded: number[] = [];
 for (let i = 0; i < SERVE_SAMPLES; i++) loaded.push((await post(randomUUID())).ms);
 loaded.sort((a, b) => a - b);
-child.kill('SIGINT');
-await new Promise((resolve) => child.on('close', resolve));
+await serve.stop();
 rmSync(home, { recursive: true, force: true });
 
 console.log(`\n(b) through baton serve over HTTP (each delivery starts a one-step run in the serve process), after 50 to warm up:\n`);
