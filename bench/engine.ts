@@ -99,7 +99,7 @@ async function perStepOverhead() {
   );
   const run = longRuns.at(-1)!;
   console.log(`    whole run of ${n} steps: ${ms(median(longRuns.map((r) => r.ms)))} (a 1-step run: ${ms(median(shortRuns.map((r) => r.ms)))}: starting node, compiling, opening the store)`);
-  console.log(`    store requests: ${(run.storeRequests / n).toFixed(2)} per step (dynalite over HTTP, about 1 ms each)`);
+  console.log(`    store requests: ${(run.storeRequests / n).toFixed(2)} per step (dynalite, served by the run's own process: about 1 ms each)`);
   console.log('    target: ≤ 5 ms per step over the bare interpreter');
   console.log();
   console.log("(c) state transitions per step (StateEntered in the run's --trace)");

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { InProcessHttpHandler } from './in-process-http.ts';
 
 /** The table the local engine uses (dynalite wants names of 3 characters or more). */
 export const LOCAL_TABLE = 'baton-runs';
@@ -51,7 +52,7 @@ export async function openLocalDynamo(home: string): Promise<LocalDynamo> {
   };
   await attach();
 
-  const client = documentClient(`http://127.0.0.1:${port}`, {
+  const client = documentClient(`http://127.0.0.1:${port}`, () => server, {
     port: () => port,
     async refused(refusedPort) {
       // Only the first request to see the server gone takes over; the others wait for it.
@@ -81,8 +82,10 @@ export async function openLocalDynamo(home: string): Promise<LocalDynamo> {
       if (!server) return;
       // Closing the server closes LevelDB; only then may another process take the lock.
       // The server closes once its connections do, and other processes keep theirs
-      // alive between requests: close each one the moment it is idle.
+      // alive between requests: close each one the moment it is idle. From here on
+      // this process's own requests go over HTTP too, and find no server.
       const s = server;
+      server = undefined;
       const stopped = new Promise<void>((resolve) => s.close(() => resolve()));
       const sweep = setInterval(() => s.closeIdleConnections(), 10);
       await stopped.finally(() => clearInterval(sweep));
@@ -142,12 +145,14 @@ export async function openMemoryDynamo(): Promise<LocalDynamo> {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const client = documentClient(endpoint);
+  let serving = true;
+  const client = documentClient(endpoint, () => (serving ? server : undefined));
   return {
     endpoint,
     client,
     owner: true,
     close: async () => {
+      serving = false;
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -177,8 +182,16 @@ interface Failover {
   refused(port: number): Promise<void> | undefined;
 }
 
-function documentClient(endpoint: string, failover?: Failover): DynamoDBDocumentClient {
-  const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5, signer: LOCAL_SIGNER });
+/** A client of the local database; `server()` is dynalite when this process serves it (its requests then stay in memory). */
+function documentClient(endpoint: string, server: () => Server | undefined, failover?: Failover): DynamoDBDocumentClient {
+  const raw = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 5,
+    signer: LOCAL_SIGNER,
+    requestHandler: new InProcessHttpHandler(server),
+  });
   if (failover) {
     // Runs inside the SDK's retry loop, once per attempt: the attempt goes to the
     // current port, and a refused connection first finds a new server and is sent
