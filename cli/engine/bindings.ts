@@ -82,7 +82,9 @@ export function bindTask(state: Record<string, unknown>, roles: Record<string, L
     const listening = new AbortController();
     const stop = () => listening.abort();
     host.signal.addEventListener('abort', stop, { once: true });
-    const released = host.tokens.wait(token, listening.signal).catch(() => undefined);
+    // Only an approval (the approval role) can be decided by another process; the
+    // control role's token is a dependency barrier, released by this execution.
+    const released = host.tokens.wait(token, listening.signal, { elsewhere: role.kind !== 'control' }).catch(() => undefined);
     try {
       await invoke({ ...input.Payload, token });
     } catch (error) {

@@ -46,9 +46,11 @@ export class LocalTaskTokens implements TaskTokens {
    * Resolves with the token's outcome, however and wherever it is released. The
    * caller listens before it hands the token out, so a release in this process
    * always finds the listener; the store is read only for releases from other
-   * processes (`baton approve`), every `pollMs`.
+   * processes (`baton approve`), every `pollMs`, unless `elsewhere` is false: a
+   * dependency barrier's needs all run in this process, so its release does too,
+   * and polling for it would only add store requests to every hop of the run.
    */
-  wait(token: string, signal: AbortSignal): Promise<TokenOutcome> {
+  wait(token: string, signal: AbortSignal, { elsewhere = true }: { elsewhere?: boolean } = {}): Promise<TokenOutcome> {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const finish = (outcome: TokenOutcome) => {
@@ -74,7 +76,7 @@ export class LocalTaskTokens implements TaskTokens {
         }
         if (!signal.aborted) timer = setTimeout(poll, this.pollMs);
       };
-      timer = setTimeout(poll, this.pollMs);
+      if (elsewhere) timer = setTimeout(poll, this.pollMs);
     });
   }
 }
