@@ -5,7 +5,9 @@ export function describeRun(result: RunResult): string {
   const lines = [`run ${result.run_id} (${result.workflow}): ${result.status}${result.ended_at ? ` in ${duration(result.started_at, result.ended_at)}` : ''}`];
   const rows = Object.entries(result.steps).map(([id, s]) => [
     id,
-    s.status,
+    // A process that died mid-step (kill -9) left the step `running` in the store;
+    // nothing runs it now, and resume starts it again.
+    result.status === 'interrupted' && s.status === 'running' ? 'interrupted' : s.status,
     s.attempts ? String(s.attempts) : '',
     s.started_at ? duration(s.started_at, s.ended_at) : '',
     s.error ? `${s.error.name}: ${s.error.message}`.slice(0, 100) : s.items ? `${s.items.filter((i) => i.status === 'succeeded').length}/${s.items.length} items` : '',

@@ -46,6 +46,7 @@ describe('cli: a run whose process dies', () => {
     const crashed = await baton(['run', join(FIXTURES, 'crash-resume.yaml'), '--run-id', runId, '--json', '--input', `log=${log}`, '--input', `marker=${marker}`]);
     const afterCrash = ledger(log);
     const status = await baton(['status', runId, '--json']);
+    const shown = await baton(['status', runId]);
     const resumed = await baton(['resume', runId, '--json']);
     const final = await baton(['status', runId, '--json']);
 
@@ -60,6 +61,9 @@ describe('cli: a run whose process dies', () => {
     expect(interrupted.ended_at).toBeUndefined();
     expect(interrupted.steps.one).toMatchObject({ status: 'succeeded', attempts: 1 });
     expect(interrupted.steps.two).toMatchObject({ status: 'running', attempts: 1 });
+    // Read by a person: the step the dead process was running is not shown as running.
+    expect(shown.stdout).toMatch(/^two +interrupted +1/m);
+    expect(shown.stdout).toContain(`interrupted: continue it with  baton resume ${runId}`);
     // Resume: step one's checkpoint answers for it; step two runs its second attempt.
     expect(resumed.code).toBe(0);
     const result = JSON.parse(resumed.stdout) as RunResult;
