@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { compile, formatDiagnostic, type CompileResult } from '../../compiler/index.ts';
-import type { ExecutionInput, LambdaRole, RunState } from '../../compiler/contract/index.ts';
+import { executionInputProblem, type ExecutionInput, type LambdaRole, type RunState } from '../../compiler/contract/index.ts';
 import { checkInputs } from '../../functions/runtime/control/inputs.ts';
 import { RunOwnedError } from '../../functions/runtime/errors.ts';
 import { LocalFunctionLoader } from '../../functions/runtime/function-loader.ts';
@@ -98,8 +98,11 @@ export class LocalEngine {
     }
     const runId = request.runId ?? newRunId(workflow.name);
     const startedAt = new Date().toISOString();
-    await this.store.runs.create({ run_id: runId, workflow: workflow.name, inputs: checked.inputs, trigger: request.trigger, status: 'running', started_at: startedAt, execution_arn: localArn(definition.file, runId, 1) });
     const state: ExecutionInput = { inputs: checked.inputs, run: { id: runId, workflow: workflow.name, started_at: startedAt, attempt: 1 }, trigger: request.trigger ?? null, steps: {} };
+    // Step Functions would refuse it; the interpreter would not: refuse it here, as on AWS.
+    const tooLarge = executionInputProblem(state);
+    if (tooLarge) throw new UsageError(`${request.file}: the inputs are wrong:\n  - ${tooLarge}`);
+    await this.store.runs.create({ run_id: runId, workflow: workflow.name, inputs: checked.inputs, trigger: request.trigger, status: 'running', started_at: startedAt, execution_arn: localArn(definition.file, runId, 1) });
     return this.hold(runId, () => this.execute(definition, state));
   }
 

@@ -49,6 +49,22 @@ export const ExecutionInput = z.looseObject({
 });
 export type ExecutionInput = z.infer<typeof ExecutionInput>;
 
+/** Step Functions' largest execution input, and state: 256 KB of JSON in UTF-8. */
+export const MAX_EXECUTION_INPUT_BYTES = 256 * 1024;
+
+/**
+ * Why Step Functions would refuse `input` as an execution's input, or undefined.
+ * Checked before a run is recorded, by every starter, so a run too large to
+ * start is refused with the other problems of its start instead of being left
+ * `running` with no execution; locally too, where the interpreter has no limit.
+ */
+export function executionInputProblem(input: ExecutionInput): string | undefined {
+  const bytes = new TextEncoder().encode(JSON.stringify(input)).length;
+  if (bytes <= MAX_EXECUTION_INPUT_BYTES) return undefined;
+  const kb = (n: number) => `${Math.ceil(n / 1024)} KB`;
+  return `the run's input (its inputs and trigger) is ${kb(bytes)} of JSON, and Step Functions starts an execution with at most ${kb(MAX_EXECUTION_INPUT_BYTES)}: pass large data by reference (a URL, an S3 key) instead`;
+}
+
 export const TEMPLATE_KEY = 'baton:template';
 
 /**

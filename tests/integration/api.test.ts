@@ -121,6 +121,19 @@ describe('API: POST /workflows/{name}/runs', () => {
     expect(await h.runtime.store.runs.get(`${runId} has/space`)).toBeUndefined();
   });
 
+  it('refuses inputs too large for Step Functions (256 KB of execution input) with 400, and records nothing', async () => {
+    const runId = id('huge');
+    const before = h.sfn.starts().length;
+    // Multi-byte characters: the limit counts UTF-8 bytes, not characters.
+    const { status, body } = await h.call('POST', '/workflows/greet/runs', { inputs: { name: 'ü'.repeat(140_000) }, run_id: runId });
+    expect(status).toBe(400);
+    expect(body.problems).toEqual([expect.stringMatching(/^the run's input \(its inputs and trigger\) is 274 KB of JSON, and Step Functions starts an execution with at most 256 KB/)]);
+    expect(h.sfn.starts().length).toBe(before);
+    expect(await h.runtime.store.runs.get(runId)).toBeUndefined();
+    // Just under the limit starts.
+    expect((await h.call('POST', '/workflows/greet/runs', { inputs: { name: 'ü'.repeat(125_000) }, run_id: id('big') })).status).toBe(202);
+  });
+
   it('lists body problems and input problems together', async () => {
     const { status, body } = await h.call('POST', '/workflows/greet/runs', { input: { name: 'typo' }, inputs: { times: 1.5 } });
     expect(status).toBe(400);

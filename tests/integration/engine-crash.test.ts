@@ -123,6 +123,17 @@ describe('cli: exit codes', () => {
     for (const exit of [unknown, missing, noArgs]) expect(exit.stderr).not.toMatch(/^\s+at /m);
   }, 30_000);
 
+  it('2 for inputs too large for Step Functions to start with, as on AWS: the run is not recorded', async () => {
+    const file = join(home, 'large-inputs.yaml');
+    writeFileSync(file, `name: large-inputs\ninputs:\n  a: { type: string }\n  b: { type: string }\n  c: { type: string }\nsteps:\n  s: { function: ${join(FIXTURES, 'steps/ledger.ts')} }\n`);
+    const part = 'x'.repeat(100_000); // one command-line argument holds at most 128 KB
+    const run = await baton(['run', file, '--run-id', 'large-inputs-1', '--input', `a=${part}`, '--input', `b=${part}`, '--input', `c=${part}`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/the run's input \(its inputs and trigger\) is 294 KB of JSON, and Step Functions starts an execution with at most 256 KB/);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect((await baton(['status', 'large-inputs-1'])).code).toBe(2);
+  }, 30_000);
+
   it('2 when the definition is broken: FILE:LINE:COL: error CODE:, no stack trace, nothing run', async () => {
     const file = join(home, 'broken.yaml');
     const log = tempPath('ledger');

@@ -5,10 +5,11 @@
  * it to the end, and keeps a check run up to date on a fake GitHub over real
  * HTTP. Real processes, a real local database, no internet.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleDelivery } from '../../cli/github-examples.ts';
 import { startBaton } from '../support/cli-process.ts';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github.ts';
 import { startServe, stopServes, waitForRun, type ServeProcess } from '../support/serve-process.ts';
@@ -82,6 +83,20 @@ describe('baton serve: GitHub deliveries', () => {
     const again = await startBaton(home, ['github', 'replay', 'pull_request.opened', '--delivery', 'serve-delivery-1', '--url', serve.url], { GITHUB_WEBHOOK_SECRET: SECRET }).done;
     expect(again.stderr).toContain(`${serve.url}/github/webhook: 200`);
     expect(JSON.parse(again.stdout)).toMatchObject({ duplicate: true });
+  });
+
+  it('a delivery too large to start an execution with is refused with why, and records no run', async () => {
+    const payload = structuredClone(exampleDelivery('pull_request.opened').payload) as { pull_request: { body: string } };
+    payload.pull_request.body = '😀'.repeat(70_000); // 280 KB of UTF-8: under GitHub's limits, over Step Functions' 256 KB
+    const file = join(home, 'large-pull-request.json');
+    writeFileSync(file, JSON.stringify(payload));
+    const sent = await replay([file, '--event', 'pull_request', '--delivery', 'serve-delivery-large']);
+    expect(sent.code).toBe(0);
+    const answer = JSON.parse(sent.stdout);
+    expect(answer.started).toEqual([]);
+    expect(answer.refused).toEqual([expect.objectContaining({ workflow: 'pr-processing', reason: 'inputs', problems: [expect.stringMatching(/is 2\d\d KB of JSON, and Step Functions starts an execution with at most 256 KB/)] })]);
+    const runs = (await serve.call('GET', '/runs?workflow=pr-processing')).body.runs;
+    expect(runs).toHaveLength(1);
   });
 
   it('a delivery signed with another secret is refused (401), and starts nothing', async () => {

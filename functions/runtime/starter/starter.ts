@@ -18,7 +18,7 @@
  * When a run ends (the events handler on AWS, the engine under `baton serve`),
  * `runEnded` gives its group to the queued run and starts it.
  */
-import type { ExecutionInput } from '../../../compiler/contract/index.ts';
+import { executionInputProblem, type ExecutionInput } from '../../../compiler/contract/index.ts';
 import { checkInputs } from '../control/inputs.ts';
 import { ErrorNames, RunExistsError, RunNotFoundError, VersionConflictError } from '../errors.ts';
 import type { BatonLogger, BatonMetrics } from '../observability.ts';
@@ -92,6 +92,12 @@ export class RunStarter {
     const problems: string[] = request.run_id === undefined ? [] : runIdProblems(request.run_id);
     const checked = checkInputs(workflow.inputs, request.inputs as Record<string, unknown> | undefined);
     problems.push(...checked.problems);
+    if (checked.problems.length === 0) {
+      // The longest run id and time there can be: what is checked is never smaller than what starts.
+      const run = { id: request.run_id ?? 'r'.repeat(80), workflow: workflow.name, started_at: '0000-00-00T00:00:00.000Z', attempt: 1 };
+      const tooLarge = executionInputProblem({ inputs: checked.inputs, run, trigger: request.trigger ?? null, steps: {} });
+      if (tooLarge) problems.push(tooLarge);
+    }
     let key: string | undefined;
     if (problems.length === 0) {
       try {
