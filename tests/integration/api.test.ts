@@ -225,6 +225,47 @@ describe('API: GET /runs and GET /runs/{id}', () => {
     expect(pages).toBe(3);
   });
 
+  it('without ?workflow=, pages through the runs of every workflow it serves, merged newest first, with no scan', async () => {
+    for (const workflow of ['greet', 'pager', 'gate', 'greet', 'pager']) {
+      await started('all', workflow, workflow === 'greet' ? { name: 'Ada' } : {});
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    // A run of a workflow this API does not serve (another stack's, or one removed since).
+    await h.runtime.store.runs.create({ run_id: id('elsewhere'), workflow: 'elsewhere', inputs: {} });
+    const scans = h.runtime.store.runs as unknown as { scanPage: (...args: unknown[]) => unknown };
+    const scan = scans.scanPage;
+    let scanned = 0;
+    scans.scanPage = (...args) => {
+      scanned++;
+      return scan.apply(h.runtime.store.runs, args);
+    };
+    const collect = async (query: string) => {
+      const seen: Array<{ run_id: string; workflow: string; started_at: string }> = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 100; pages++) {
+        const { status, body } = await h.call('GET', `/runs?limit=3${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        expect(status).toBe(200);
+        expect(body.runs.length).toBeGreaterThan(0); // never an empty last page
+        seen.push(...body.runs);
+        cursor = body.next_cursor;
+        if (!cursor) break;
+      }
+      return seen;
+    };
+    try {
+      const all = await collect('');
+      const each = (await Promise.all(['closed', 'gate', 'greet', 'pager'].map((w) => collect(`&workflow=${w}`).catch(() => [])))).flat();
+      const order = (r: { run_id: string; started_at: string }) => `${r.started_at}#${r.run_id}`;
+      expect(all.map((r) => r.run_id)).toEqual([...each].sort((a, b) => (order(a) < order(b) ? 1 : -1)).map((r) => r.run_id));
+      expect(new Set(all.map((r) => r.run_id)).size).toBe(all.length);
+      expect(all.map((r) => r.workflow)).not.toContain('elsewhere');
+      expect(all.length).toBeGreaterThanOrEqual(5);
+      expect(scanned).toBe(0);
+    } finally {
+      scans.scanPage = scan;
+    }
+  });
+
   it('refuses a bad limit or cursor with 400', async () => {
     expect(await h.call('GET', '/runs?workflow=pager&limit=0')).toMatchObject({ status: 400, body: { problems: [expect.stringContaining('query.limit')] } });
     expect(await h.call('GET', '/runs?workflow=pager&cursor=not-a-cursor')).toMatchObject({ status: 400, body: { problems: [expect.stringContaining('cursor')] } });

@@ -14,7 +14,8 @@ export function runRoutes(router: Router, deps: ApiDeps): void {
     const query = parseOr400(RunsQuery, Object.fromEntries(new URL(req.url).searchParams), 'query');
     let page;
     try {
-      page = await store.runs.page({ workflow: query.workflow, limit: query.limit, after: query.cursor });
+      // Without ?workflow=, the runs of every workflow this API serves, merged.
+      page = await store.runs.page({ workflow: query.workflow, workflows: starter.deps.workflows.list().map((w) => w.name), limit: query.limit, after: query.cursor });
     } catch (error) {
       if (error instanceof SyntaxError) throw new ApiError(400, 'BadRequest', 'cursor is not one this API gave out (pass next_cursor back as it is)', ['query.cursor: not a cursor of this API']);
       throw error;

@@ -9,6 +9,13 @@ import { BY_WORKFLOW_INDEX, dropUndefined, keys, parseJson, type Item, type Tabl
 import { UpdateBuilder } from './update-expression.ts';
 
 const DAY_SECONDS = 24 * 60 * 60;
+
+/** A cursor `page` gave: `{ before }`, an index position. Anything else is a SyntaxError, as bad JSON is. */
+function parseCursor(cursor: string): string {
+  const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { before?: unknown } | null;
+  if (typeof parsed?.before !== 'string') throw new SyntaxError('not a cursor of this store');
+  return parsed.before;
+}
 const RUN = 'RUN';
 
 export interface RunPage {
@@ -145,28 +152,43 @@ export class RunStore {
   }
 
   /**
-   * Runs, newest first, a page at a time. With `workflow`, a query on the
-   * `by-workflow` index; without, a scan, which suits a local store but reads the
-   * whole table on AWS.
+   * Runs, newest first, a page at a time, read from the `by-workflow` index: of
+   * `workflow`, or merged across `workflows` (one query each, never a scan; the
+   * API passes the workflows it serves). With neither, a scan of the whole table,
+   * which suits only a local store (`baton runs`).
+   *
+   * The cursor is the index position of the last run given, so a page is exactly
+   * the runs older than it: each query asks for one more than `limit`, and there
+   * is a next page only when that one exists.
    */
-  async page(options: { workflow?: string; limit?: number; after?: string } = {}): Promise<RunPage> {
+  async page(options: { workflow?: string; workflows?: string[]; limit?: number; after?: string } = {}): Promise<RunPage> {
     const limit = options.limit ?? 50;
-    const start = options.after ? (JSON.parse(Buffer.from(options.after, 'base64url').toString('utf8')) as Item) : undefined;
-    if (options.workflow !== undefined) {
-      const result = await this.table.client.send(
-        new QueryCommand({
-          TableName: this.table.name,
-          IndexName: BY_WORKFLOW_INDEX,
-          KeyConditionExpression: 'gsi1pk = :wf',
-          ExpressionAttributeValues: { ':wf': `WF#${options.workflow}` },
-          ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: start,
-        }),
-      );
-      const next = result.LastEvaluatedKey ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url') : undefined;
-      return { runs: (result.Items ?? []).map(toRun), ...(next ? { next } : {}) };
-    }
+    const names = options.workflow !== undefined ? [options.workflow] : options.workflows;
+    if (!names) return this.scanPage(limit, options.after);
+    const before = options.after === undefined ? undefined : parseCursor(options.after);
+    const pages = await Promise.all(
+      names.map(async (workflow) => {
+        const result = await this.table.client.send(
+          new QueryCommand({
+            TableName: this.table.name,
+            IndexName: BY_WORKFLOW_INDEX,
+            KeyConditionExpression: before === undefined ? 'gsi1pk = :wf' : 'gsi1pk = :wf AND gsi1sk < :before',
+            ExpressionAttributeValues: { ':wf': `WF#${workflow}`, ...(before === undefined ? {} : { ':before': before }) },
+            ScanIndexForward: false,
+            Limit: limit + 1,
+          }),
+        );
+        return result.Items ?? [];
+      }),
+    );
+    // gsi1sk (start time, then run id) orders runs across workflows as within one.
+    const items = pages.flat().sort((a, b) => (String(a.gsi1sk) < String(b.gsi1sk) ? 1 : -1));
+    const shown = items.slice(0, limit);
+    const next = items.length > limit ? Buffer.from(JSON.stringify({ before: shown.at(-1)!.gsi1sk })).toString('base64url') : undefined;
+    return { runs: shown.map(toRun), ...(next ? { next } : {}) };
+  }
+
+  private async scanPage(limit: number, after: string | undefined): Promise<RunPage> {
     const runs: RunRecord[] = [];
     let cursor: Item | undefined;
     do {
@@ -177,7 +199,7 @@ export class RunStore {
       cursor = page.LastEvaluatedKey;
     } while (cursor);
     runs.sort((a, b) => (a.started_at === b.started_at ? b.run_id.localeCompare(a.run_id) : b.started_at.localeCompare(a.started_at)));
-    const offset = options.after ? Number(Buffer.from(options.after, 'base64url').toString('utf8')) || 0 : 0;
+    const offset = after ? Number(Buffer.from(after, 'base64url').toString('utf8')) || 0 : 0;
     const slice = runs.slice(offset, offset + limit);
     const next = offset + limit < runs.length ? Buffer.from(String(offset + limit)).toString('base64url') : undefined;
     return { runs: slice, ...(next ? { next } : {}) };
