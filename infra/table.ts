@@ -13,7 +13,7 @@ import { BY_WORKFLOW_INDEX, tableDefinition } from '../functions/runtime/store/t
 /** The attribute DynamoDB's TTL reads: the runtime sets it on a finished run's items. */
 export const TTL_ATTRIBUTE = 'expires_at';
 
-/** The item operations the runtime performs (get, put, conditional update, query, scan for listings). */
+/** The item operations the runtime performs (get, put, conditional update, query); no Lambda scans the table. */
 const ITEM_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
@@ -23,7 +23,6 @@ const ITEM_ACTIONS = [
   'dynamodb:BatchWriteItem',
   'dynamodb:ConditionCheckItem',
   'dynamodb:Query',
-  'dynamodb:Scan',
 ];
 
 export interface BatonTableProps {

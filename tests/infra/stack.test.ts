@@ -387,7 +387,7 @@ describe('infra: GitHub', () => {
     const [webhookFn] = functionNamed('baton-webhook');
     expect(policyOf(webhookFn)).toStrictEqual(
       [
-        'dynamodb:BatchGetItem dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:Scan dynamodb:UpdateItem on table',
+        'dynamodb:BatchGetItem dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem on table',
         'logs:CreateLogStream logs:PutLogEvents on own log group',
         'secretsmanager:GetSecretValue on secrets',
         'states:DescribeExecution states:StopExecution on executions',
