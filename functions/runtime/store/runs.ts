@@ -9,13 +9,6 @@ import { BY_WORKFLOW_INDEX, dropUndefined, keys, parseJson, type Item, type Tabl
 import { UpdateBuilder } from './update-expression.ts';
 
 const DAY_SECONDS = 24 * 60 * 60;
-
-/** A cursor `page` gave: `{ before }`, an index position. Anything else is a SyntaxError, as bad JSON is. */
-function parseCursor(cursor: string): string {
-  const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { before?: unknown } | null;
-  if (typeof parsed?.before !== 'string') throw new SyntaxError('not a cursor of this store');
-  return parsed.before;
-}
 const RUN = 'RUN';
 
 export interface RunPage {
@@ -251,4 +244,11 @@ function toRun(item: Item): RunRecord {
     owner: item.owner as RunOwner | undefined,
     expires_at: item.expires_at === undefined ? undefined : Number(item.expires_at),
   });
+}
+
+/** A cursor `page` gave: `{ before }`, an index position. Anything else is a SyntaxError, as bad JSON is. */
+function parseCursor(cursor: string): string {
+  const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { before?: unknown } | null;
+  if (typeof parsed?.before !== 'string') throw new SyntaxError('not a cursor of this store');
+  return parsed.before;
 }
