@@ -93,15 +93,13 @@ export class LocalEngine {
     const definition = await this.load(request.file);
     const workflow = definition.compiled.workflow!;
     const checked = checkInputs(workflow.inputs, request.inputs ?? {});
-    if (checked.problems.length > 0) {
-      throw new UsageError(`${request.file}: the inputs are wrong:\n${checked.problems.map((p) => `  - ${p}`).join('\n')}`);
-    }
     const runId = request.runId ?? newRunId(workflow.name);
     const startedAt = new Date().toISOString();
     const state: ExecutionInput = { inputs: checked.inputs, run: { id: runId, workflow: workflow.name, started_at: startedAt, attempt: 1 }, trigger: request.trigger ?? null, steps: {} };
-    // Step Functions would refuse it; the interpreter would not: refuse it here, as on AWS.
-    const tooLarge = executionInputProblem(state);
-    if (tooLarge) throw new UsageError(`${request.file}: the inputs are wrong:\n  - ${tooLarge}`);
+    // Too large for Step Functions, though not for the interpreter: refused here as on AWS.
+    const tooLarge = checked.problems.length === 0 ? executionInputProblem(state) : undefined;
+    const problems = tooLarge ? [tooLarge] : checked.problems;
+    if (problems.length > 0) throw new UsageError(`${request.file}: the inputs are wrong:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     await this.store.runs.create({ run_id: runId, workflow: workflow.name, inputs: checked.inputs, trigger: request.trigger, status: 'running', started_at: startedAt, execution_arn: localArn(definition.file, runId, 1) });
     return this.hold(runId, () => this.execute(definition, state));
   }
